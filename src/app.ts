@@ -1,0 +1,29 @@
+// The edge app: routes wired to modules, one error shape for every failure.
+import { Hono } from "hono";
+import type { Env } from "./env.js";
+import { EdgeError } from "./errors.js";
+import { requireTokenForWrites } from "./http/auth.js";
+import { errorResponse, toEdgeError } from "./http/error-response.js";
+import { codeRoutes } from "./routes/code-routes.js";
+import { contractRoutes } from "./routes/contract-routes.js";
+import { stateRoutes } from "./routes/state-routes.js";
+import { HTTPException } from "hono/http-exception";
+
+export function createApp() {
+  const app = new Hono<{ Bindings: Env }>();
+  app.use("/v1/*", requireTokenForWrites);
+  app.get("/", (c) =>
+    c.json({ service: "edge-contracts", api: "v1", docs: "https://github.com/edge-contracts#readme" }),
+  );
+  app.route("/v1/code", codeRoutes);
+  app.route("/v1/contracts", contractRoutes);
+  app.route("/v1/contracts", stateRoutes);
+  app.notFound((c) => errorResponse(new EdgeError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError((error) => {
+    if (error instanceof HTTPException && error.res) return error.getResponse();
+    const edgeError = toEdgeError(error);
+    if (edgeError.code === "INTERNAL") console.error("internal error", error);
+    return errorResponse(edgeError);
+  });
+  return app;
+}

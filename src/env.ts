@@ -1,0 +1,12 @@
+import type { ContractObject } from "../durable-objects/contract-object.js";
+
+export interface Env {
+  /** Content-addressed contract code (R2). */
+  CODE: R2Bucket;
+  /** One ContractObject per contract instance, addressed by idFromName(instance id). */
+  CONTRACTS: DurableObjectNamespace<ContractObject>;
+  /** When set (a secret), mutating routes require `Authorization: Bearer <API_TOKEN>`. */
+  API_TOKEN?: string;
+  /** Largest accepted state in bytes (decimal string); default 256 MiB. */
+  MAX_STATE_BYTES?: string;
+}

@@ -1,0 +1,34 @@
+// Platform limits, enforced in code because local workerd is laxer than production.
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** State and storage frame size: the 64 KiB refill window of SPEC section 5, far below the 2 MB row cap. */
+export const FRAME_BYTES = 64 * KiB;
+
+/** Cloudflare DO SQLite: a single value or row may not exceed 2 MB. */
+export const MAX_ROW_BYTES = 2_000_000;
+
+/** Cloudflare DO SQLite: a statement's text may not exceed 100 KB. */
+export const MAX_SQL_STATEMENT_BYTES = 100_000;
+
+/** Cloudflare DO SQLite: at most 100 bound parameters per statement. */
+export const MAX_BOUND_PARAMETERS = 100;
+
+/** SPEC section 5: state <= 256 MiB by default; configurable with MAX_STATE_BYTES. */
+export const DEFAULT_MAX_STATE_BYTES = 256 * MiB;
+
+/** Cloudflare DO: 10 GB per object bounds any configured state limit. */
+export const HARD_MAX_STATE_BYTES = 10 * 1000 * MiB;
+
+/** Workers script size limit (10 MB compressed on paid plans): the loader must accept the module. */
+export const MAX_CODE_BYTES = 10 * MiB;
+
+/** Parameters live in the instance's metadata row, so they stay well under the 2 MB row cap. */
+export const MAX_PARAMETERS_BYTES = 1 * MiB;
+
+/** JSON request bodies: base64 parameters (4/3 of 1 MiB) plus framing. */
+export const MAX_JSON_BODY_BYTES = 2 * MiB;
+
+/** Frames fetched per SQL round trip while streaming a state out (1 MiB of read-ahead). */
+export const READ_BATCH_FRAMES = 16;

@@ -1,0 +1,68 @@
+// GET|HEAD|PUT /v1/contracts/:id/state: bodies stream through, never buffered.
+import { Hono } from "hono";
+import { readSettings } from "../config.js";
+import type { Env } from "../env.js";
+import { unwrap } from "../errors.js";
+import { parseEtagCondition } from "../http/conditional.js";
+import { parseRange } from "../http/range.js";
+import { contentLength } from "../http/read-bounded.js";
+import { EdgeError } from "../errors.js";
+import { etagOf, type VersionInfo } from "../state/version-info.js";
+import { instanceStub } from "./instance-stub.js";
+
+export const stateRoutes = new Hono<{ Bindings: Env }>();
+
+function versionHeaders(info: VersionInfo): Record<string, string> {
+  return {
+    etag: etagOf(info.hash),
+    "x-state-version": String(info.version),
+    "accept-ranges": "bytes",
+    "cache-control": "no-cache",
+  };
+}
+
+stateRoutes.get("/:id/state", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const ifNoneMatch = parseEtagCondition(c.req.header("if-none-match"));
+  const range = parseRange(c.req.header("range"));
+  const read = unwrap(
+    await stub.readState({
+      ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }),
+      ...(range === undefined ? {} : { range }),
+    }),
+  );
+  const headers = new Headers(versionHeaders(read.info));
+  if (read.notModified) return new Response(null, { status: 304, headers });
+  headers.set("content-type", "application/octet-stream");
+  if (read.range) {
+    const { start, end } = read.range;
+    headers.set("content-range", `bytes ${start}-${end - 1}/${read.info.size}`);
+    headers.set("content-length", String(end - start));
+    return new Response(read.body, { status: 206, headers });
+  }
+  headers.set("content-length", String(read.info.size));
+  return new Response(read.body, { status: 200, headers });
+});
+
+stateRoutes.put("/:id/state", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const expectedLength = contentLength(c.req.header("content-length"));
+  const { maxStateBytes } = readSettings(c.env);
+  if (expectedLength !== undefined && expectedLength > maxStateBytes) {
+    throw new EdgeError("PAYLOAD_TOO_LARGE", `state exceeds the limit of ${maxStateBytes} bytes`, {
+      details: { limit: maxStateBytes, size: expectedLength },
+    });
+  }
+  const ifMatch = parseEtagCondition(c.req.header("if-match"));
+  const ifNoneMatch = parseEtagCondition(c.req.header("if-none-match"));
+  const info = unwrap(
+    await stub.putState(c.req.raw.body, {
+      ...(expectedLength === undefined ? {} : { expectedLength }),
+      conditions: {
+        ...(ifMatch === undefined ? {} : { ifMatch }),
+        ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }),
+      },
+    }),
+  );
+  return c.json(info, 200, versionHeaders(info));
+});

@@ -1,0 +1,198 @@
+// Contract state as versioned blobs of 64 KiB frames. Uploads stream into a
+// staged blob and become the head in one transaction; readers stream frames
+// in bounded batches and pin the blob they read so a concurrent commit never
+// tears them. Neither path ever holds a whole state.
+import type { Clock } from "../clock.js";
+import { EdgeError } from "../errors.js";
+import type { HasherFactory } from "../hashing/blake3.js";
+import { FRAME_BYTES, READ_BATCH_FRAMES } from "../limits.js";
+import { FrameChunker } from "./frame-chunker.js";
+import type { StateTables, StateVersion } from "./state-tables.js";
+import type { ByteRange } from "../http/range.js";
+
+export interface StagedState {
+  blobId: number;
+  size: number;
+  hash: Uint8Array;
+}
+
+export interface PutOptions {
+  /** Declared body length (Content-Length); a body that ends short or long is refused. */
+  expectedLength?: number;
+  /** Runs inside the commit transaction against the head it would replace; throws to refuse. */
+  precondition?: (head: StateVersion | null) => void;
+  /** Judges the fully staged state before commit (the contract-validation seam). */
+  validate?: (staged: StagedState) => Promise<void>;
+}
+
+export interface StateStoreOptions {
+  maxStateBytes: number;
+}
+
+export class StateStore {
+  readonly #tables: StateTables;
+  readonly #clock: Clock;
+  readonly #newHasher: HasherFactory;
+  readonly #maxStateBytes: number;
+  readonly #readers = new Map<number, number>();
+
+  constructor(tables: StateTables, clock: Clock, newHasher: HasherFactory, options: StateStoreOptions) {
+    this.#tables = tables;
+    this.#clock = clock;
+    this.#newHasher = newHasher;
+    this.#maxStateBytes = options.maxStateBytes;
+  }
+
+  /** After a restart nothing is uploading or reading: drop staged and retired blobs. */
+  recover(): void {
+    for (const blobId of this.#tables.blobsWithStatus("staged")) this.#tables.dropBlob(blobId);
+    this.#collectRetired();
+  }
+
+  head(): StateVersion | null {
+    return this.#tables.head();
+  }
+
+  async put(body: ReadableStream<Uint8Array> | null, options: PutOptions = {}): Promise<StateVersion> {
+    const { expectedLength } = options;
+    if (expectedLength !== undefined && expectedLength > this.#maxStateBytes) {
+      await body?.cancel().catch(() => {});
+      throw this.#tooLarge(expectedLength);
+    }
+    const blobId = this.#tables.newBlob(this.#clock.now());
+    try {
+      const staged = await this.#stage(blobId, body, expectedLength);
+      await options.validate?.(staged);
+      const version = this.#tables.transaction(() => {
+        options.precondition?.(this.#tables.head());
+        return this.#tables.promote(blobId, staged.size, staged.hash, this.#clock.now());
+      });
+      this.#collectRetired();
+      return version;
+    } catch (error) {
+      this.#tables.dropBlob(blobId);
+      throw error;
+    }
+  }
+
+  /** Streams [range.start, range.end) of the head state; the blob stays pinned until the stream ends. */
+  read(head: StateVersion, range: ByteRange): ReadableStream<Uint8Array> {
+    const { blobId } = head;
+    this.#pin(blobId);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#unpin(blobId);
+    };
+    let next = Math.floor(range.start / FRAME_BYTES);
+    const last = range.end === 0 ? -1 : Math.floor((range.end - 1) / FRAME_BYTES);
+    const tables = this.#tables;
+    return new ReadableStream<Uint8Array>({
+      type: "bytes",
+      pull(controller) {
+        try {
+          if (next > last) {
+            release();
+            controller.close();
+            return;
+          }
+          const upto = Math.min(last + 1, next + READ_BATCH_FRAMES);
+          const frames = tables.frames(blobId, next, upto);
+          if (frames.length !== upto - next) {
+            throw new EdgeError("INTERNAL", `state blob ${blobId} is missing frames ${next}..${upto - 1}`);
+          }
+          for (const [i, frame] of frames.entries()) {
+            const base = (next + i) * FRAME_BYTES;
+            const from = Math.max(0, range.start - base);
+            const to = Math.min(frame.length, range.end - base);
+            controller.enqueue(from === 0 && to === frame.length ? frame : frame.slice(from, to));
+          }
+          next = upto;
+        } catch (error) {
+          release();
+          controller.error(error);
+        }
+      },
+      cancel() {
+        release();
+      },
+    });
+  }
+
+  async #stage(
+    blobId: number,
+    body: ReadableStream<Uint8Array> | null,
+    expectedLength: number | undefined,
+  ): Promise<StagedState> {
+    const chunker = new FrameChunker(FRAME_BYTES);
+    const hasher = this.#newHasher();
+    let size = 0;
+    let index = 0;
+    const write = (frame: Uint8Array) => {
+      hasher.update(frame);
+      this.#tables.putFrame(blobId, index++, frame);
+    };
+    if (body) {
+      const reader = body.getReader();
+      try {
+        for (;;) {
+          let chunk: ReadableStreamReadResult<Uint8Array>;
+          try {
+            chunk = await reader.read();
+          } catch (cause) {
+            throw new EdgeError("INCOMPLETE_BODY", "the request body was aborted before it ended", {
+              cause,
+              details: { received: size },
+            });
+          }
+          if (chunk.done) break;
+          size += chunk.value.length;
+          if (size > this.#maxStateBytes) throw this.#tooLarge(size);
+          if (expectedLength !== undefined && size > expectedLength) throw incomplete(size, expectedLength);
+          for (const frame of chunker.push(chunk.value)) write(frame);
+        }
+      } catch (error) {
+        await reader.cancel().catch(() => {});
+        throw error;
+      }
+    }
+    const tail = chunker.flush();
+    if (tail) write(tail);
+    if (expectedLength !== undefined && size !== expectedLength) throw incomplete(size, expectedLength);
+    return { blobId, size, hash: hasher.digest() };
+  }
+
+  #tooLarge(size: number): EdgeError {
+    return new EdgeError("PAYLOAD_TOO_LARGE", `state exceeds the limit of ${this.#maxStateBytes} bytes`, {
+      details: { limit: this.#maxStateBytes, size },
+    });
+  }
+
+  #pin(blobId: number): void {
+    this.#readers.set(blobId, (this.#readers.get(blobId) ?? 0) + 1);
+  }
+
+  #unpin(blobId: number): void {
+    const left = (this.#readers.get(blobId) ?? 1) - 1;
+    if (left > 0) this.#readers.set(blobId, left);
+    else {
+      this.#readers.delete(blobId);
+      this.#collectRetired();
+    }
+  }
+
+  #collectRetired(): void {
+    for (const blobId of this.#tables.blobsWithStatus("retired")) {
+      if (!this.#readers.has(blobId)) this.#tables.dropBlob(blobId);
+    }
+  }
+}
+
+function incomplete(received: number, expected: number): EdgeError {
+  return new EdgeError(
+    "INCOMPLETE_BODY",
+    `the request body has ${received} bytes but Content-Length declared ${expected}`,
+    { details: { received, expected } },
+  );
+}

@@ -1,0 +1,117 @@
+// SQL tables behind contract state: blobs of 64 KiB frames, and one row per
+// committed version. A blob is `staged` while an upload writes it, `current`
+// once its version is the head, `retired` when a newer version replaced it and
+// only open readers still need its frames.
+import { blobOf, intOf, type SqlPort } from "../sql/sql-port.js";
+
+export interface StateVersion {
+  version: number;
+  blobId: number;
+  size: number;
+  hash: Uint8Array;
+  createdAt: number;
+}
+
+type BlobStatus = "staged" | "current" | "retired";
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS state_blobs (
+     blob_id INTEGER PRIMARY KEY AUTOINCREMENT,
+     status TEXT NOT NULL CHECK (status IN ('staged', 'current', 'retired')),
+     created_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS state_frames (
+     blob_id INTEGER NOT NULL,
+     idx INTEGER NOT NULL,
+     data BLOB NOT NULL,
+     PRIMARY KEY (blob_id, idx))`,
+  `CREATE TABLE IF NOT EXISTS state_versions (
+     version INTEGER PRIMARY KEY,
+     blob_id INTEGER NOT NULL,
+     size INTEGER NOT NULL,
+     hash BLOB NOT NULL,
+     created_at INTEGER NOT NULL)`,
+];
+
+export class StateTables {
+  readonly #sql: SqlPort;
+
+  constructor(sql: SqlPort) {
+    this.#sql = sql;
+    for (const statement of SCHEMA) sql.exec(statement);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.#sql.transaction(fn);
+  }
+
+  newBlob(now: number): number {
+    const [row] = this.#sql.exec(
+      "INSERT INTO state_blobs (status, created_at) VALUES ('staged', ?) RETURNING blob_id",
+      now,
+    );
+    return intOf(row?.blob_id);
+  }
+
+  putFrame(blobId: number, index: number, data: Uint8Array): void {
+    this.#sql.exec("INSERT INTO state_frames (blob_id, idx, data) VALUES (?, ?, ?)", blobId, index, data);
+  }
+
+  /** Frames [from, to) of a blob, in order. */
+  frames(blobId: number, from: number, to: number): Uint8Array[] {
+    return this.#sql
+      .exec(
+        "SELECT data FROM state_frames WHERE blob_id = ? AND idx >= ? AND idx < ? ORDER BY idx",
+        blobId,
+        from,
+        to,
+      )
+      .map((row) => blobOf(row.data));
+  }
+
+  frameCount(blobId: number): number {
+    const [row] = this.#sql.exec("SELECT COUNT(*) AS n FROM state_frames WHERE blob_id = ?", blobId);
+    return intOf(row?.n);
+  }
+
+  dropBlob(blobId: number): void {
+    this.#sql.exec("DELETE FROM state_frames WHERE blob_id = ?", blobId);
+    this.#sql.exec("DELETE FROM state_blobs WHERE blob_id = ?", blobId);
+  }
+
+  blobsWithStatus(status: BlobStatus): number[] {
+    return this.#sql
+      .exec("SELECT blob_id FROM state_blobs WHERE status = ? ORDER BY blob_id", status)
+      .map((row) => intOf(row.blob_id));
+  }
+
+  head(): StateVersion | null {
+    const [row] = this.#sql.exec(
+      "SELECT version, blob_id, size, hash, created_at FROM state_versions ORDER BY version DESC LIMIT 1",
+    );
+    if (!row) return null;
+    return {
+      version: intOf(row.version),
+      blobId: intOf(row.blob_id),
+      size: intOf(row.size),
+      hash: blobOf(row.hash),
+      createdAt: intOf(row.created_at),
+    };
+  }
+
+  /** Makes a staged blob the head. Call inside `transaction`. */
+  promote(blobId: number, size: number, hash: Uint8Array, now: number): StateVersion {
+    const previous = this.head();
+    const version = (previous?.version ?? 0) + 1;
+    this.#sql.exec(
+      "INSERT INTO state_versions (version, blob_id, size, hash, created_at) VALUES (?, ?, ?, ?, ?)",
+      version,
+      blobId,
+      size,
+      hash,
+      now,
+    );
+    this.#sql.exec("UPDATE state_blobs SET status = 'retired' WHERE status = 'current'");
+    this.#sql.exec("UPDATE state_blobs SET status = 'current' WHERE blob_id = ?", blobId);
+    return { version, blobId, size, hash, createdAt: now };
+  }
+}
