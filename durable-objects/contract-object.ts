@@ -21,7 +21,7 @@ import { StateTables } from "../src/state/state-tables.js";
 import { etagOf, versionInfo, type VersionInfo } from "../src/state/version-info.js";
 
 export interface PutStateRequest {
-  expectedLength?: number;
+  expectedLength: number;
   conditions: WriteConditions;
 }
 
@@ -69,7 +69,7 @@ export class ContractObject extends DurableObject<Env> {
         throw contractNotFound();
       }
       const version = await this.#state.put(body, {
-        ...(request.expectedLength === undefined ? {} : { expectedLength: request.expectedLength }),
+        expectedLength: request.expectedLength,
         precondition: (head) =>
           checkWriteConditions(request.conditions, head && etagOf(versionInfo(head).hash)),
         validate: (staged) => validateStagedState(instance, staged),

@@ -1,6 +1,6 @@
 // Compiles the wasm the Worker bundles (host BLAKE3) from AssemblyScript source into build/.
 import { mkdirSync } from "node:fs";
-import asc from "assemblyscript/asc";
+import { main as asc } from "assemblyscript/asc";
 
 const targets = [
   {
@@ -13,7 +13,7 @@ const targets = [
 
 mkdirSync("build", { recursive: true });
 for (const target of targets) {
-  const { error, stderr } = await asc.main([target.entry, "-O3", "--outFile", target.out, ...target.flags]);
+  const { error, stderr } = await asc([target.entry, "-O3", "--outFile", target.out, ...target.flags]);
   if (error) {
     console.error(stderr.toString());
     throw new Error(`asc failed for ${target.entry}: ${error.message}`);

@@ -18,7 +18,9 @@ export function createApp() {
   app.route("/v1/code", codeRoutes);
   app.route("/v1/contracts", contractRoutes);
   app.route("/v1/contracts", stateRoutes);
-  app.notFound((c) => errorResponse(new EdgeError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    errorResponse(new EdgeError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)),
+  );
   app.onError((error) => {
     if (error instanceof HTTPException && error.res) return error.getResponse();
     const edgeError = toEdgeError(error);

@@ -14,7 +14,9 @@ const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
 export function toEdgeError(error: unknown): EdgeError {
   if (error instanceof EdgeError) return error;
   if (error instanceof HTTPException) {
-    return new EdgeError(HTTP_EXCEPTION_CODES[error.status] ?? "BAD_REQUEST", error.message, { cause: error });
+    return new EdgeError(HTTP_EXCEPTION_CODES[error.status] ?? "BAD_REQUEST", error.message, {
+      cause: error,
+    });
   }
   return new EdgeError("INTERNAL", "internal error", { cause: error });
 }

@@ -22,7 +22,9 @@ export async function readBounded(
   } catch (error) {
     await reader.cancel().catch(() => {});
     if (error instanceof EdgeError) throw error;
-    throw new EdgeError("INCOMPLETE_BODY", `the ${what} upload was aborted before it ended`, { cause: error });
+    throw new EdgeError("INCOMPLETE_BODY", `the ${what} upload was aborted before it ended`, {
+      cause: error,
+    });
   }
   const bytes = new Uint8Array(size);
   let offset = 0;

@@ -2,11 +2,11 @@
 import { Hono } from "hono";
 import { readSettings } from "../config.js";
 import type { Env } from "../env.js";
-import { unwrap } from "../errors.js";
+import { EdgeError, unwrap } from "../errors.js";
 import { parseEtagCondition } from "../http/conditional.js";
 import { parseRange } from "../http/range.js";
 import { contentLength } from "../http/read-bounded.js";
-import { EdgeError } from "../errors.js";
+import { stateTooLarge } from "../state/state-store.js";
 import { etagOf, type VersionInfo } from "../state/version-info.js";
 import { instanceStub } from "./instance-stub.js";
 
@@ -47,17 +47,18 @@ stateRoutes.get("/:id/state", async (c) => {
 stateRoutes.put("/:id/state", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
   const expectedLength = contentLength(c.req.header("content-length"));
-  const { maxStateBytes } = readSettings(c.env);
-  if (expectedLength !== undefined && expectedLength > maxStateBytes) {
-    throw new EdgeError("PAYLOAD_TOO_LARGE", `state exceeds the limit of ${maxStateBytes} bytes`, {
-      details: { limit: maxStateBytes, size: expectedLength },
-    });
+  if (expectedLength === undefined) {
+    // A chunked body that is cut off can look like a clean end of stream, so
+    // the declared length is what proves a state arrived whole.
+    throw new EdgeError("LENGTH_REQUIRED", "PUT state needs a Content-Length header");
   }
+  const { maxStateBytes } = readSettings(c.env);
+  if (expectedLength > maxStateBytes) throw stateTooLarge(maxStateBytes, expectedLength);
   const ifMatch = parseEtagCondition(c.req.header("if-match"));
   const ifNoneMatch = parseEtagCondition(c.req.header("if-none-match"));
   const info = unwrap(
     await stub.putState(c.req.raw.body, {
-      ...(expectedLength === undefined ? {} : { expectedLength }),
+      expectedLength,
       conditions: {
         ...(ifMatch === undefined ? {} : { ifMatch }),
         ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }),

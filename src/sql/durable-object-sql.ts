@@ -5,14 +5,18 @@ export function durableObjectSql(storage: DurableObjectStorage): SqlPort {
   const sql = storage.sql;
   return withLimits({
     exec<T extends SqlRow = SqlRow>(query: string, ...params: SqlValue[]): T[] {
-      const rows = sql.exec(query, ...params).toArray();
-      for (const row of rows) {
-        for (const key in row) {
-          const value = row[key];
-          if (value instanceof ArrayBuffer) row[key] = new Uint8Array(value);
+      // workerd binds any ArrayBufferView as a BLOB; its types only list ArrayBuffer.
+      const cursor = sql.exec(query, ...(params as SqlStorageValue[]));
+      const rows: SqlRow[] = [];
+      for (const raw of cursor) {
+        const row: SqlRow = {};
+        for (const key in raw) {
+          const value = raw[key];
+          row[key] = value instanceof ArrayBuffer ? new Uint8Array(value) : (value ?? null);
         }
+        rows.push(row);
       }
-      return rows as unknown as T[];
+      return rows as T[];
     },
     transaction: (fn) => storage.transactionSync(fn),
   });

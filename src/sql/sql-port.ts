@@ -49,8 +49,9 @@ export function withLimits(port: SqlPort): SqlPort {
   };
 }
 
-export function blobOf(value: SqlValue | undefined): Uint8Array {
-  if (value instanceof Uint8Array) return value;
+/** A BLOB column; SQLite hands out fresh, unshared buffers. */
+export function blobOf(value: SqlValue | undefined): Uint8Array<ArrayBuffer> {
+  if (value instanceof Uint8Array) return value as Uint8Array<ArrayBuffer>;
   throw new EdgeError("INTERNAL", "expected a BLOB column");
 }
 

@@ -88,9 +88,9 @@ export class StateStore {
     let next = Math.floor(range.start / FRAME_BYTES);
     const last = range.end === 0 ? -1 : Math.floor((range.end - 1) / FRAME_BYTES);
     const tables = this.#tables;
-    return new ReadableStream<Uint8Array>({
+    return new ReadableStream({
       type: "bytes",
-      pull(controller) {
+      pull(controller: ReadableByteStreamController) {
         try {
           if (next > last) {
             release();
@@ -164,9 +164,7 @@ export class StateStore {
   }
 
   #tooLarge(size: number): EdgeError {
-    return new EdgeError("PAYLOAD_TOO_LARGE", `state exceeds the limit of ${this.#maxStateBytes} bytes`, {
-      details: { limit: this.#maxStateBytes, size },
-    });
+    return stateTooLarge(this.#maxStateBytes, size);
   }
 
   #pin(blobId: number): void {
@@ -187,6 +185,12 @@ export class StateStore {
       if (!this.#readers.has(blobId)) this.#tables.dropBlob(blobId);
     }
   }
+}
+
+export function stateTooLarge(limit: number, size: number): EdgeError {
+  return new EdgeError("PAYLOAD_TOO_LARGE", `state exceeds the limit of ${limit} bytes`, {
+    details: { limit, size },
+  });
 }
 
 function incomplete(received: number, expected: number): EdgeError {

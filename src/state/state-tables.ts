@@ -57,7 +57,7 @@ export class StateTables {
   }
 
   /** Frames [from, to) of a blob, in order. */
-  frames(blobId: number, from: number, to: number): Uint8Array[] {
+  frames(blobId: number, from: number, to: number): Uint8Array<ArrayBuffer>[] {
     return this.#sql
       .exec(
         "SELECT data FROM state_frames WHERE blob_id = ? AND idx >= ? AND idx < ? ORDER BY idx",

@@ -1,0 +1,10 @@
+// Bindings seen by tests through `env` from cloudflare:test.
+import type { Env as AppEnv } from "../src/env.js";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends AppEnv {}
+  }
+}
+
+export {};

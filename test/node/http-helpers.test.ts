@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { EdgeError } from "../../src/errors.js";
+import { checkWriteConditions, isNotModified, parseEtagCondition } from "../../src/http/conditional.js";
+import { parseRange, resolveRange } from "../../src/http/range.js";
+import { contentLength } from "../../src/http/read-bounded.js";
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    return error instanceof EdgeError ? error.code : "not an EdgeError";
+  }
+  return "no error";
+};
+
+describe("Range", () => {
+  it("parses the three single-range forms", () => {
+    expect(parseRange("bytes=0-9")).toEqual({ kind: "from", start: 0, end: 9 });
+    expect(parseRange("bytes=5-")).toEqual({ kind: "from", start: 5 });
+    expect(parseRange("bytes=-3")).toEqual({ kind: "suffix", length: 3 });
+    expect(parseRange(undefined)).toBeUndefined();
+  });
+
+  it("ignores multi-range requests (serves the whole body)", () => {
+    expect(parseRange("bytes=0-1,4-5")).toBeUndefined();
+  });
+
+  it("rejects malformed ranges with INVALID_RANGE", () => {
+    for (const header of ["bytes=", "bytes=-", "items=0-1", "bytes=9-3", "bytes=a-b"]) {
+      expect(codeOf(() => parseRange(header))).toBe("INVALID_RANGE");
+    }
+  });
+
+  it("resolves against the size and clamps the end", () => {
+    expect(resolveRange({ kind: "from", start: 2, end: 100 }, 10)).toEqual({ start: 2, end: 10 });
+    expect(resolveRange({ kind: "from", start: 2 }, 10)).toEqual({ start: 2, end: 10 });
+    expect(resolveRange({ kind: "suffix", length: 4 }, 10)).toEqual({ start: 6, end: 10 });
+    expect(resolveRange({ kind: "suffix", length: 40 }, 10)).toEqual({ start: 0, end: 10 });
+  });
+
+  it("answers RANGE_NOT_SATISFIABLE past the end or on an empty state", () => {
+    expect(codeOf(() => resolveRange({ kind: "from", start: 10 }, 10))).toBe("RANGE_NOT_SATISFIABLE");
+    expect(codeOf(() => resolveRange({ kind: "suffix", length: 1 }, 0))).toBe("RANGE_NOT_SATISFIABLE");
+    expect(codeOf(() => resolveRange({ kind: "suffix", length: 0 }, 5))).toBe("RANGE_NOT_SATISFIABLE");
+  });
+});
+
+describe("conditional requests", () => {
+  it("parses tag lists and *", () => {
+    expect(parseEtagCondition('"a", W/"b"')).toEqual(['"a"', 'W/"b"']);
+    expect(parseEtagCondition("*")).toBe("*");
+    expect(codeOf(() => parseEtagCondition("nope"))).toBe("BAD_REQUEST");
+  });
+
+  it("If-Match uses strong comparison and fails when there is no state", () => {
+    expect(codeOf(() => checkWriteConditions({ ifMatch: ['"a"'] }, '"a"'))).toBe("no error");
+    expect(codeOf(() => checkWriteConditions({ ifMatch: ['W/"a"'] }, '"a"'))).toBe("PRECONDITION_FAILED");
+    expect(codeOf(() => checkWriteConditions({ ifMatch: ['"b"'] }, '"a"'))).toBe("PRECONDITION_FAILED");
+    expect(codeOf(() => checkWriteConditions({ ifMatch: "*" }, null))).toBe("PRECONDITION_FAILED");
+  });
+
+  it("If-None-Match: * on a write means create-only", () => {
+    expect(codeOf(() => checkWriteConditions({ ifNoneMatch: "*" }, null))).toBe("no error");
+    expect(codeOf(() => checkWriteConditions({ ifNoneMatch: "*" }, '"a"'))).toBe("PRECONDITION_FAILED");
+  });
+
+  it("If-None-Match on a read uses weak comparison", () => {
+    expect(isNotModified(['W/"a"'], '"a"')).toBe(true);
+    expect(isNotModified(['"b"'], '"a"')).toBe(false);
+    expect(isNotModified(undefined, '"a"')).toBe(false);
+  });
+});
+
+describe("Content-Length", () => {
+  it("accepts digits only", () => {
+    expect(contentLength("42")).toBe(42);
+    expect(contentLength(undefined)).toBeUndefined();
+    expect(codeOf(() => contentLength("-1"))).toBe("BAD_REQUEST");
+    expect(codeOf(() => contentLength("1e3"))).toBe("BAD_REQUEST");
+  });
+});

@@ -1,0 +1,186 @@
+import { blake3 } from "@noble/hashes/blake3.js";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { EdgeError } from "../../src/errors.js";
+import { FRAME_BYTES } from "../../src/limits.js";
+import { StateStore } from "../../src/state/state-store.js";
+import { StateTables } from "../../src/state/state-tables.js";
+import { newHasher } from "./support/hasher.js";
+import { nodeSql } from "./support/node-sql.js";
+import { cutAt, drain, patterned, streamOf } from "../support/bytes.js";
+
+function setup(maxStateBytes = 64 * FRAME_BYTES) {
+  const sql = nodeSql();
+  const tables = new StateTables(sql);
+  let now = 1_000;
+  const clock = { now: () => now++ };
+  const store = new StateStore(tables, clock, newHasher, { maxStateBytes });
+  const count = (query: string) => Number(sql.exec(query)[0]?.n);
+  const frames = () => count("SELECT COUNT(*) AS n FROM state_frames");
+  const blobs = () => count("SELECT COUNT(*) AS n FROM state_blobs");
+  return { sql, tables, store, frames, blobs, clock };
+}
+
+async function readAll(store: StateStore, range?: { start: number; end: number }) {
+  const head = store.head();
+  if (!head) throw new Error("no head");
+  return drain(store.read(head, range ?? { start: 0, end: head.size }));
+}
+
+async function errorCode(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "no error";
+  } catch (error) {
+    return error instanceof EdgeError ? error.code : String(error);
+  }
+}
+
+describe("StateStore over real SQLite", () => {
+  it("round trips any body cut into any chunks, with its BLAKE3 hash", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 * FRAME_BYTES + 10 }),
+        fc.array(fc.nat({ max: 3 * FRAME_BYTES + 10 }), { maxLength: 6 }),
+        async (size, cuts) => {
+          const { store, frames } = setup();
+          const data = patterned(size, cuts.length);
+          const version = await store.put(streamOf(cutAt(data, cuts)), { expectedLength: size });
+          expect(version.size).toBe(size);
+          expect(version.hash).toEqual(blake3(data));
+          expect(await readAll(store)).toEqual(data);
+          expect(frames()).toBe(Math.ceil(size / FRAME_BYTES));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("serves any byte range of the head", async () => {
+    const { store } = setup();
+    const data = patterned(2 * FRAME_BYTES + 123);
+    await store.put(streamOf([data]));
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: data.length - 1 }), fc.nat({ max: data.length }), async (a, b) => {
+        const start = Math.min(a, b);
+        const end = Math.max(a + 1, b);
+        expect(await readAll(store, { start, end })).toEqual(data.subarray(start, end));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("numbers versions and retires the previous frames", async () => {
+    const { store, frames, blobs } = setup();
+    const first = await store.put(streamOf([patterned(FRAME_BYTES + 1)]));
+    const second = await store.put(streamOf([patterned(10, 1)]));
+    expect([first.version, second.version]).toEqual([1, 2]);
+    expect(frames()).toBe(1);
+    expect(blobs()).toBe(1);
+    expect(await readAll(store)).toEqual(patterned(10, 1));
+  });
+
+  it("an aborted upload keeps the previous version and leaves no staged frames", async () => {
+    const { store, frames, blobs } = setup();
+    const old = patterned(FRAME_BYTES + 5);
+    await store.put(streamOf([old]));
+    const chunks = cutAt(patterned(3 * FRAME_BYTES, 2), [FRAME_BYTES, 2 * FRAME_BYTES]);
+    expect(await errorCode(store.put(streamOf(chunks, 2)))).toBe("INCOMPLETE_BODY");
+    expect(await readAll(store)).toEqual(old);
+    expect(store.head()?.version).toBe(1);
+    expect(frames()).toBe(2);
+    expect(blobs()).toBe(1);
+  });
+
+  it("a body shorter or longer than Content-Length is refused and leaves nothing", async () => {
+    const { store, frames, blobs } = setup();
+    expect(await errorCode(store.put(streamOf([patterned(100)]), { expectedLength: 1000 }))).toBe(
+      "INCOMPLETE_BODY",
+    );
+    expect(await errorCode(store.put(streamOf([patterned(100)]), { expectedLength: 10 }))).toBe(
+      "INCOMPLETE_BODY",
+    );
+    expect(store.head()).toBeNull();
+    expect([frames(), blobs()]).toEqual([0, 0]);
+  });
+
+  it("refuses states over the limit, declared or streamed, without storing them", async () => {
+    const { store, frames, blobs } = setup(2 * FRAME_BYTES);
+    expect(await errorCode(store.put(streamOf([]), { expectedLength: 2 * FRAME_BYTES + 1 }))).toBe(
+      "PAYLOAD_TOO_LARGE",
+    );
+    const chunks = cutAt(patterned(3 * FRAME_BYTES), [FRAME_BYTES, 2 * FRAME_BYTES]);
+    expect(await errorCode(store.put(streamOf(chunks)))).toBe("PAYLOAD_TOO_LARGE");
+    expect(await store.put(streamOf([patterned(2 * FRAME_BYTES)]))).toMatchObject({ size: 2 * FRAME_BYTES });
+    expect([frames(), blobs()]).toEqual([2, 1]);
+  });
+
+  it("a failed precondition or validation commits nothing", async () => {
+    const { store, frames } = setup();
+    await store.put(streamOf([patterned(5)]));
+    const refuse = () => {
+      throw new EdgeError("PRECONDITION_FAILED", "stale");
+    };
+    expect(await errorCode(store.put(streamOf([patterned(7)]), { precondition: refuse }))).toBe(
+      "PRECONDITION_FAILED",
+    );
+    const reject = async () => {
+      throw new EdgeError("BAD_REQUEST", "contract says no");
+    };
+    expect(await errorCode(store.put(streamOf([patterned(9)]), { validate: reject }))).toBe("BAD_REQUEST");
+    expect(store.head()?.size).toBe(5);
+    expect(frames()).toBe(1);
+  });
+
+  it("a reader keeps its version while newer ones commit, then its frames go", async () => {
+    const { store, frames } = setup();
+    const old = patterned(3 * FRAME_BYTES, 3);
+    await store.put(streamOf([old]));
+    const head = store.head()!;
+    const reader = store.read(head, { start: 0, end: head.size }).getReader();
+    const first = await reader.read();
+    await store.put(streamOf([patterned(7)]));
+    await store.put(streamOf([patterned(8)]));
+    expect(frames()).toBe(3 + 1);
+    const rest: Uint8Array[] = [first.value!];
+    for (let next = await reader.read(); !next.done; next = await reader.read()) rest.push(next.value);
+    expect(await drain(streamOf(rest))).toEqual(old);
+    expect(frames()).toBe(1);
+  });
+
+  it("a cancelled reader releases its pin", async () => {
+    const { store, frames } = setup();
+    await store.put(streamOf([patterned(2 * FRAME_BYTES)]));
+    const head = store.head()!;
+    const stream = store.read(head, { start: 0, end: head.size });
+    await store.put(streamOf([patterned(3)]));
+    expect(frames()).toBe(3);
+    await stream.cancel();
+    expect(frames()).toBe(1);
+  });
+
+  it("recover() drops staged blobs left by a crash", async () => {
+    const { store, tables, frames } = setup();
+    await store.put(streamOf([patterned(4)]));
+    const crashed = tables.newBlob(1);
+    tables.putFrame(crashed, 0, patterned(FRAME_BYTES));
+    store.recover();
+    expect(frames()).toBe(1);
+    expect(await readAll(store)).toEqual(patterned(4));
+  });
+
+  it("interleaved uploads each get a distinct version and the head is one whole body", async () => {
+    const { store, frames, blobs } = setup();
+    const bodies = Array.from({ length: 12 }, (_, i) => patterned(FRAME_BYTES + i * 1000, i));
+    const versions = await Promise.all(
+      bodies.map((body) => store.put(streamOf(cutAt(body, [100, 5000, FRAME_BYTES])))),
+    );
+    expect(new Set(versions.map((v) => v.version)).size).toBe(bodies.length);
+    const final = await readAll(store);
+    expect(bodies.some((body) => body.length === final.length && body.every((b, i) => b === final[i]))).toBe(
+      true,
+    );
+    expect(blobs()).toBe(1);
+    expect(frames()).toBe(2);
+  });
+});
