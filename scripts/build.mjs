@@ -1,8 +1,12 @@
-// Compiles the wasm the Worker bundles (host BLAKE3) from AssemblyScript source into build/.
-import { mkdirSync } from "node:fs";
+// Compiles every wasm the project uses from source into build/:
+//  - the host's BLAKE3 (AssemblyScript), bundled into the Worker;
+//  - contracts and test fixtures written in WAT (contracts/**/*.wat -> build/contracts/<name>.wasm).
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { main as asc } from "assemblyscript/asc";
+import createWabt from "wabt";
 
-const targets = [
+const assemblyTargets = [
   {
     entry: "src/hashing/assembly/blake3.ts",
     out: "build/blake3.wasm",
@@ -11,12 +15,32 @@ const targets = [
   },
 ];
 
-mkdirSync("build", { recursive: true });
-for (const target of targets) {
+function watFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return watFiles(path);
+    return entry.name.endsWith(".wat") ? [path] : [];
+  });
+}
+
+mkdirSync("build/contracts", { recursive: true });
+const built = [];
+for (const target of assemblyTargets) {
   const { error, stderr } = await asc([target.entry, "-O3", "--outFile", target.out, ...target.flags]);
   if (error) {
     console.error(stderr.toString());
     throw new Error(`asc failed for ${target.entry}: ${error.message}`);
   }
+  built.push(target.out);
 }
-console.log(`built ${targets.map((t) => t.out).join(", ")}`);
+
+const wabt = await createWabt();
+for (const path of watFiles("contracts")) {
+  const module = wabt.parseWat(path, readFileSync(path, "utf8"), { multi_memory: true });
+  module.validate();
+  const out = join("build/contracts", `${basename(path, ".wat")}.wasm`);
+  writeFileSync(out, module.toBinary({}).buffer);
+  module.destroy();
+  built.push(out);
+}
+console.log(`built ${built.length} wasm modules: ${built.join(", ")}`);

@@ -30,5 +30,8 @@ export const MAX_PARAMETERS_BYTES = 1 * MiB;
 /** JSON request bodies: base64 parameters (4/3 of 1 MiB) plus framing. */
 export const MAX_JSON_BODY_BYTES = 2 * MiB;
 
+/** Frames written per SQLite transaction while a state streams in: commits are the cost, 1 MiB is the buffer. */
+export const WRITE_BATCH_FRAMES = 16;
+
 /** Frames fetched per SQL round trip while streaming a state out (1 MiB of read-ahead). */
 export const READ_BATCH_FRAMES = 16;

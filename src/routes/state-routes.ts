@@ -21,6 +21,13 @@ function versionHeaders(info: VersionInfo): Record<string, string> {
   };
 }
 
+// workerd sends a stream body chunked unless it comes from a FixedLengthStream,
+// which also fails the response if the DO were to deliver a different length.
+function withLength(body: ReadableStream<Uint8Array> | null, length: number): ReadableStream | null {
+  if (!body) return null;
+  return body.pipeThrough(new FixedLengthStream(length));
+}
+
 stateRoutes.get("/:id/state", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
   const ifNoneMatch = parseEtagCondition(c.req.header("if-none-match"));
@@ -38,10 +45,10 @@ stateRoutes.get("/:id/state", async (c) => {
     const { start, end } = read.range;
     headers.set("content-range", `bytes ${start}-${end - 1}/${read.info.size}`);
     headers.set("content-length", String(end - start));
-    return new Response(read.body, { status: 206, headers });
+    return new Response(withLength(read.body, end - start), { status: 206, headers });
   }
   headers.set("content-length", String(read.info.size));
-  return new Response(read.body, { status: 200, headers });
+  return new Response(withLength(read.body, read.info.size), { status: 200, headers });
 });
 
 stateRoutes.put("/:id/state", async (c) => {

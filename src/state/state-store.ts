@@ -5,8 +5,8 @@
 import type { Clock } from "../clock.js";
 import { EdgeError } from "../errors.js";
 import type { HasherFactory } from "../hashing/blake3.js";
-import { FRAME_BYTES, READ_BATCH_FRAMES } from "../limits.js";
-import { FrameChunker } from "./frame-chunker.js";
+import { FRAME_BYTES, READ_BATCH_FRAMES, WRITE_BATCH_FRAMES } from "../limits.js";
+import { readFrames } from "./frame-reader.js";
 import type { StateTables, StateVersion } from "./state-tables.js";
 import type { ByteRange } from "../http/range.js";
 
@@ -125,40 +125,45 @@ export class StateStore {
     body: ReadableStream<Uint8Array> | null,
     expectedLength: number | undefined,
   ): Promise<StagedState> {
-    const chunker = new FrameChunker(FRAME_BYTES);
     const hasher = this.#newHasher();
     let size = 0;
     let index = 0;
-    const write = (frame: Uint8Array) => {
-      hasher.update(frame);
-      this.#tables.putFrame(blobId, index++, frame);
+    let batch: Uint8Array[] = [];
+    const flush = () => {
+      const frames = batch;
+      batch = [];
+      this.#tables.putFrames(blobId, index, frames);
+      index += frames.length;
     };
     if (body) {
-      const reader = body.getReader();
+      const frames = readFrames(body, FRAME_BYTES);
       try {
         for (;;) {
-          let chunk: ReadableStreamReadResult<Uint8Array>;
+          let next: IteratorResult<Uint8Array>;
           try {
-            chunk = await reader.read();
+            next = await frames.next();
           } catch (cause) {
             throw new EdgeError("INCOMPLETE_BODY", "the request body was aborted before it ended", {
               cause,
               details: { received: size },
             });
           }
-          if (chunk.done) break;
-          size += chunk.value.length;
+          if (next.done) break;
+          const frame = next.value;
+          size += frame.length;
           if (size > this.#maxStateBytes) throw this.#tooLarge(size);
           if (expectedLength !== undefined && size > expectedLength) throw incomplete(size, expectedLength);
-          for (const frame of chunker.push(chunk.value)) write(frame);
+          hasher.update(frame);
+          batch.push(frame);
+          if (batch.length === WRITE_BATCH_FRAMES) flush();
         }
+        flush();
       } catch (error) {
-        await reader.cancel().catch(() => {});
+        await frames.return();
+        await body.cancel().catch(() => {});
         throw error;
       }
     }
-    const tail = chunker.flush();
-    if (tail) write(tail);
     if (expectedLength !== undefined && size !== expectedLength) throw incomplete(size, expectedLength);
     return { blobId, size, hash: hasher.digest() };
   }

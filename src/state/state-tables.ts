@@ -56,6 +56,14 @@ export class StateTables {
     this.#sql.exec("INSERT INTO state_frames (blob_id, idx, data) VALUES (?, ?, ?)", blobId, index, data);
   }
 
+  /** Writes consecutive frames from `first` in one transaction: one commit per batch, not per frame. */
+  putFrames(blobId: number, first: number, frames: readonly Uint8Array[]): void {
+    if (frames.length === 0) return;
+    this.#sql.transaction(() => {
+      for (const [offset, frame] of frames.entries()) this.putFrame(blobId, first + offset, frame);
+    });
+  }
+
   /** Frames [from, to) of a blob, in order. */
   frames(blobId: number, from: number, to: number): Uint8Array<ArrayBuffer>[] {
     return this.#sql

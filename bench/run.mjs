@@ -1,0 +1,140 @@
+// `npm run bench [-- --quick] [-- --json]`: full-stack state throughput against
+// raw DO SQLite measured in the same run, and the runtime's memory while a
+// 256 MiB state goes through. Prints a table (or JSON) and writes bench/results/latest.json.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startDevServer } from "../scripts/dev-server.mjs";
+import { getCount, putStream, timed } from "./http-client.mjs";
+import { findWorkerd, peakRss } from "./process-memory.mjs";
+
+const quick = process.argv.includes("--quick");
+const asJson = process.argv.includes("--json");
+const MiB = 1024 * 1024;
+const FRAME = 64 * 1024;
+const sizeMiB = quick ? 16 : 64;
+const reps = quick ? 3 : 5;
+const port = Number(process.env.BENCH_PORT ?? 18790);
+
+const median = (values) => {
+  const sorted = values.toSorted((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const log = (message) => {
+  if (!asJson) console.error(message);
+};
+
+const persistTo = mkdtempSync(join(tmpdir(), "edge-bench-"));
+const server = await startDevServer({
+  port,
+  config: "bench/wrangler.bench.toml",
+  persistTo,
+  quiet: true,
+  // Room for the 256 MiB memory run.
+  vars: { MAX_STATE_BYTES: String(512 * MiB) },
+});
+
+async function json(path, init) {
+  const response = await fetch(`${server.origin}${path}`, init);
+  if (!response.ok)
+    throw new Error(`${init?.method ?? "GET"} ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+try {
+  const wasm = readFileSync("build/contracts/minimal.wasm");
+  const { codeHash } = await json("/v1/code", { method: "PUT", body: wasm });
+  const { id } = await json("/v1/contracts", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ codeHash, parameters: Buffer.from(`bench-${Date.now()}`).toString("base64") }),
+  });
+  const stateUrl = `${server.origin}/v1/contracts/${id}/state`;
+
+  const put = async (bytes, seed) => {
+    const [status, text] = await putStream(stateUrl, bytes, seed);
+    if (status !== 200) throw new Error(`PUT state: ${status} ${text}`);
+  };
+  const get = async (bytes) => {
+    const [status, received] = await getCount(stateUrl);
+    if (status !== 200 || received !== bytes)
+      throw new Error(`GET state: ${status}, ${received} of ${bytes} bytes`);
+  };
+
+  log(`warming up (${server.origin})`);
+  await put(4 * MiB, 1);
+  await get(4 * MiB);
+  await json(`/__bench/raw?op=write&blob=0&frames=64`);
+  await json(`/__bench/raw?op=read&blob=0`);
+
+  const bytes = sizeMiB * MiB;
+  const putMs = [];
+  const getMs = [];
+  const rawPutMs = [];
+  const rawGetMs = [];
+  for (let rep = 0; rep < reps; rep++) {
+    log(`rep ${rep + 1}/${reps}: ${sizeMiB} MiB state PUT/GET and raw SQL write/read`);
+    putMs.push((await timed(() => put(bytes, rep))).ms);
+    getMs.push((await timed(() => get(bytes))).ms);
+    const blob = rep + 1;
+    rawPutMs.push((await timed(() => json(`/__bench/raw?op=write&blob=${blob}&frames=${bytes / FRAME}`))).ms);
+    const read = await timed(() => json(`/__bench/raw?op=read&blob=${blob}`));
+    if (read.result.bytes !== bytes) throw new Error(`raw read returned ${read.result.bytes} bytes`);
+    rawGetMs.push(read.ms);
+    await json(`/__bench/raw?op=drop&blob=${blob}`);
+  }
+  const rate = (ms) => sizeMiB / (ms / 1000);
+
+  log("256 MiB PUT + GET while sampling the workerd process's RSS");
+  const workerd = findWorkerd(server.child.pid);
+  const memory = await peakRss(workerd, async () => {
+    await put(256 * MiB, 7);
+    await get(256 * MiB);
+  });
+
+  const results = {
+    state_put_mib_s: rate(median(putMs)),
+    state_get_mib_s: rate(median(getMs)),
+    raw_sql_put_mib_s: rate(median(rawPutMs)),
+    raw_sql_get_mib_s: rate(median(rawGetMs)),
+  };
+  results.state_put_vs_raw = results.state_put_mib_s / results.raw_sql_put_mib_s;
+  results.state_get_vs_raw = results.state_get_mib_s / results.raw_sql_get_mib_s;
+  results.state_256mib_rss_growth_mib = memory.peak - memory.before;
+
+  const targets = {
+    state_put_vs_raw: [">=", 0.7],
+    state_get_vs_raw: [">=", 0.7],
+    state_256mib_rss_growth_mib: ["<", 64],
+  };
+  const report = {
+    mode: quick ? "quick" : "full",
+    state_mib: sizeMiB,
+    reps,
+    rss_before_mib: memory.before,
+    rss_peak_mib: memory.peak,
+    results,
+  };
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync("bench/results/latest.json", `${JSON.stringify(report, null, 2)}\n`);
+
+  if (asJson) {
+    console.log(JSON.stringify(report, null, 2));
+  } else {
+    console.log(`\nedge-contracts bench (${report.mode}: ${sizeMiB} MiB x ${reps}, medians)\n`);
+    console.log(`${"key".padEnd(30)} ${"value".padStart(10)}  target`);
+    for (const [key, value] of Object.entries(results)) {
+      const target = targets[key];
+      const verdict = target
+        ? `${target[0]} ${target[1]}  ${(target[0] === ">=" ? value >= target[1] : value < target[1]) ? "ok" : "MISSED"}`
+        : "";
+      console.log(
+        `${key.padEnd(30)} ${value.toFixed(key.endsWith("_raw") ? 3 : 1).padStart(10)}  ${verdict}`,
+      );
+    }
+    console.log(`\n(workerd RSS ${memory.before.toFixed(0)} -> peak ${memory.peak.toFixed(0)} MiB)`);
+  }
+} finally {
+  server.stop();
+  rmSync(persistTo, { recursive: true, force: true });
+}

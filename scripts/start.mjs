@@ -1,0 +1,35 @@
+// `npm start`: the edge server on local miniflare storage (PORT, default 8787),
+// with an example contract uploaded and an instance ready to call.
+import { readFileSync } from "node:fs";
+import { startDevServer } from "./dev-server.mjs";
+
+const port = Number(process.env.PORT ?? 8787);
+const server = await startDevServer({ port, persistTo: ".wrangler/state" });
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    server.stop();
+    process.exit(0);
+  });
+}
+server.child.on("exit", (code) => process.exit(code ?? 0));
+
+const { origin } = server;
+const wasm = readFileSync("build/contracts/minimal.wasm");
+const code = await (await fetch(`${origin}/v1/code`, { method: "PUT", body: wasm })).json();
+const parameters = Buffer.from("quick-start").toString("base64");
+const contract = await (
+  await fetch(`${origin}/v1/contracts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ codeHash: code.codeHash, parameters }),
+  })
+).json();
+
+console.log(`
+edge-contracts is listening on ${origin} (local storage in .wrangler/state)
+example code     ${code.codeHash}
+example instance ${contract.id}
+
+  curl -X PUT --data-binary 'hello, edge' ${origin}/v1/contracts/${contract.id}/state
+  curl -i ${origin}/v1/contracts/${contract.id}/state
+`);
