@@ -1,6 +1,7 @@
 // `npm run bench [-- --quick] [-- --json]`: full-stack state throughput against
 // raw DO SQLite measured in the same run, and the runtime's memory while a
-// 256 MiB state goes through. Prints a table (or JSON) and writes bench/results/latest.json.
+// 256 MiB state goes through; bare HTTP transport is measured too, for context.
+// Prints a table (or JSON) and writes bench/results/latest.json.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -72,6 +73,8 @@ try {
   const getMs = [];
   const rawPutMs = [];
   const rawGetMs = [];
+  const sinkMs = [];
+  const sourceMs = [];
   for (let rep = 0; rep < reps; rep++) {
     log(`rep ${rep + 1}/${reps}: ${sizeMiB} MiB state PUT/GET and raw SQL write/read`);
     putMs.push((await timed(() => put(bytes, rep))).ms);
@@ -82,6 +85,12 @@ try {
     if (read.result.bytes !== bytes) throw new Error(`raw read returned ${read.result.bytes} bytes`);
     rawGetMs.push(read.ms);
     await json(`/__bench/raw?op=drop&blob=${blob}`);
+    sinkMs.push((await timed(() => putStream(`${server.origin}/__bench/raw?op=sink`, bytes, rep))).ms);
+    const source = await timed(() =>
+      getCount(`${server.origin}/__bench/raw?op=source&frames=${bytes / FRAME}`),
+    );
+    if (source.result[1] !== bytes) throw new Error(`source returned ${source.result[1]} bytes`);
+    sourceMs.push(source.ms);
   }
   const rate = (ms) => sizeMiB / (ms / 1000);
 
@@ -101,6 +110,9 @@ try {
   results.state_put_vs_raw = results.state_put_mib_s / results.raw_sql_put_mib_s;
   results.state_get_vs_raw = results.state_get_mib_s / results.raw_sql_get_mib_s;
   results.state_256mib_rss_growth_mib = memory.peak - memory.before;
+  // Context: bare HTTP through the local runtime, no DO, no SQL, no hashing.
+  results.http_ingress_mib_s = rate(median(sinkMs));
+  results.http_egress_mib_s = rate(median(sourceMs));
 
   const targets = {
     state_put_vs_raw: [">=", 0.7],

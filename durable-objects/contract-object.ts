@@ -46,8 +46,15 @@ export class ContractObject extends DurableObject<Env> {
     super(ctx, env);
     const sql = durableObjectSql(ctx.storage);
     this.#instance = new InstanceTable(sql);
-    this.#state = new StateStore(new StateTables(sql), systemClock, newHasher, readSettings(env));
+    this.#state = new StateStore(new StateTables(sql), systemClock, newHasher, {
+      ...readSettings(env),
+      scheduleCollection: () => void ctx.storage.setAlarm(Date.now()),
+    });
     this.#state.recover();
+  }
+
+  override async alarm(): Promise<void> {
+    this.#state.collectRetired();
   }
 
   async create(record: InstanceRecord): Promise<Outcome<{ record: InstanceRecord; created: boolean }>> {

@@ -11,7 +11,17 @@ const assemblyTargets = [
     entry: "src/hashing/assembly/blake3.ts",
     out: "build/blake3.wasm",
     // Two pages: 64 KiB input window plus hasher state; fixed so nothing grows at run time.
-    flags: ["--runtime", "stub", "--noAssert", "--initialMemory", "2", "--maximumMemory", "2"],
+    flags: [
+      "--runtime",
+      "stub",
+      "--noAssert",
+      "--enable",
+      "simd",
+      "--initialMemory",
+      "2",
+      "--maximumMemory",
+      "2",
+    ],
   },
 ];
 

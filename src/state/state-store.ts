@@ -27,6 +27,12 @@ export interface PutOptions {
 
 export interface StateStoreOptions {
   maxStateBytes: number;
+  /**
+   * Asks for `collectRetired()` to run soon. Dropping a replaced version means
+   * SQLite walks every overflow page of its frames, so the DO defers it to an
+   * alarm instead of charging it to the PUT that replaced it. Default: collect now.
+   */
+  scheduleCollection?: () => void;
 }
 
 export class StateStore {
@@ -35,18 +41,27 @@ export class StateStore {
   readonly #newHasher: HasherFactory;
   readonly #maxStateBytes: number;
   readonly #readers = new Map<number, number>();
+  readonly #scheduleCollection: () => void;
 
   constructor(tables: StateTables, clock: Clock, newHasher: HasherFactory, options: StateStoreOptions) {
     this.#tables = tables;
     this.#clock = clock;
     this.#newHasher = newHasher;
     this.#maxStateBytes = options.maxStateBytes;
+    this.#scheduleCollection = options.scheduleCollection ?? (() => this.collectRetired());
   }
 
   /** After a restart nothing is uploading or reading: drop staged and retired blobs. */
   recover(): void {
     for (const blobId of this.#tables.blobsWithStatus("staged")) this.#tables.dropBlob(blobId);
-    this.#collectRetired();
+    this.collectRetired();
+  }
+
+  /** Drops the frames of replaced versions that no reader holds. Idempotent. */
+  collectRetired(): void {
+    for (const blobId of this.#tables.blobsWithStatus("retired")) {
+      if (!this.#readers.has(blobId)) this.#tables.dropBlob(blobId);
+    }
   }
 
   head(): StateVersion | null {
@@ -67,7 +82,7 @@ export class StateStore {
         options.precondition?.(this.#tables.head());
         return this.#tables.promote(blobId, staged.size, staged.hash, this.#clock.now());
       });
-      this.#collectRetired();
+      this.#scheduleCollection();
       return version;
     } catch (error) {
       this.#tables.dropBlob(blobId);
@@ -181,13 +196,7 @@ export class StateStore {
     if (left > 0) this.#readers.set(blobId, left);
     else {
       this.#readers.delete(blobId);
-      this.#collectRetired();
-    }
-  }
-
-  #collectRetired(): void {
-    for (const blobId of this.#tables.blobsWithStatus("retired")) {
-      if (!this.#readers.has(blobId)) this.#tables.dropBlob(blobId);
+      this.#scheduleCollection();
     }
   }
 }

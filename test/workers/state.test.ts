@@ -1,4 +1,4 @@
-import { SELF, env, runInDurableObject } from "cloudflare:test";
+import { SELF, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { blake3 } from "@noble/hashes/blake3.js";
 import { base58 } from "@scure/base";
 import { describe, expect, it } from "vitest";
@@ -104,5 +104,37 @@ describe("failed uploads keep the previous version", () => {
     // The DO notices the broken body on its own schedule; poll until it has cleaned up.
     for (let i = 0; i < 100 && (await storedCounts(id)).staged > 0; i++) await scheduler.wait(20);
     await expectOldStateOnly(id, old);
+  });
+});
+
+describe("replaced versions are collected by the alarm", () => {
+  it("keeps the replaced frames only until the alarm runs", async () => {
+    const id = await createInstance();
+    await putState(id, patterned(3 * 65536, 1));
+    await putState(id, patterned(10, 2));
+    expect(await storedCounts(id)).toEqual({ frames: 4, blobs: 2, staged: 0 });
+    const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await storedCounts(id)).toEqual({ frames: 1, blobs: 1, staged: 0 });
+    expect(await runDurableObjectAlarm(stub)).toBe(false);
+    expect(equalBytes(new Uint8Array(await (await getState(id)).arrayBuffer()), patterned(10, 2))).toBe(true);
+  });
+
+  it("an open reader keeps its version through the alarm; its end schedules the collection", async () => {
+    const id = await createInstance();
+    const old = patterned(40 * 65536, 3);
+    await putState(id, old);
+    const reading = await getState(id);
+    const reader = reading.body!.getReader();
+    const first = await reader.read();
+    await putState(id, patterned(10, 4));
+    const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
+    await runDurableObjectAlarm(stub);
+    expect((await storedCounts(id)).blobs).toBe(2);
+    const parts = [first.value!];
+    for (let next = await reader.read(); !next.done; next = await reader.read()) parts.push(next.value);
+    expect(equalBytes(await drain(streamOf(parts)), old)).toBe(true);
+    for (let i = 0; i < 50 && !(await runDurableObjectAlarm(stub)); i++) await scheduler.wait(10);
+    expect(await storedCounts(id)).toEqual({ frames: 1, blobs: 1, staged: 0 });
   });
 });

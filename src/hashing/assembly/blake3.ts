@@ -202,6 +202,142 @@ function pushChunkCv(totalChunks: u64): void {
   stackLen++;
 }
 
+
+// ---- 4-way SIMD: four whole chunks at once, one per i32x4 lane ----
+
+const S4: usize = memory.data(256, 16); // 16 state vectors
+const M4: usize = memory.data(256, 16); // 16 message vectors
+const T4: usize = memory.data(256, 16); // permutation scratch
+const H4: usize = memory.data(128, 16); // 8 chaining-value vectors
+const PERMUTATION: usize = memory.data<u8>([2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8]);
+
+@inline function s4(i: usize): v128 {
+  return v128.load(S4 + (i << 4));
+}
+@inline function ss4(i: usize, v: v128): void {
+  v128.store(S4 + (i << 4), v);
+}
+@inline function m4(i: usize): v128 {
+  return v128.load(M4 + (i << 4));
+}
+@inline function rotr4(x: v128, n: i32): v128 {
+  return v128.or(i32x4.shr_u(x, n), i32x4.shl(x, 32 - n));
+}
+
+// Rotations by whole bytes are single shuffles.
+@inline function rotr16x4(x: v128): v128 {
+  return i8x16.shuffle(x, x, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+}
+@inline function rotr8x4(x: v128): v128 {
+  return i8x16.shuffle(x, x, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+}
+
+@inline function g4(a: usize, b: usize, c: usize, d: usize, x: v128, y: v128): void {
+  let va = s4(a);
+  let vb = s4(b);
+  let vc = s4(c);
+  let vd = s4(d);
+  va = i32x4.add(i32x4.add(va, vb), x);
+  vd = rotr16x4(v128.xor(vd, va));
+  vc = i32x4.add(vc, vd);
+  vb = rotr4(v128.xor(vb, vc), 12);
+  va = i32x4.add(i32x4.add(va, vb), y);
+  vd = rotr8x4(v128.xor(vd, va));
+  vc = i32x4.add(vc, vd);
+  vb = rotr4(v128.xor(vb, vc), 7);
+  ss4(a, va);
+  ss4(b, vb);
+  ss4(c, vc);
+  ss4(d, vd);
+}
+
+@inline function round4(): void {
+  g4(0, 4, 8, 12, m4(0), m4(1));
+  g4(1, 5, 9, 13, m4(2), m4(3));
+  g4(2, 6, 10, 14, m4(4), m4(5));
+  g4(3, 7, 11, 15, m4(6), m4(7));
+  g4(0, 5, 10, 15, m4(8), m4(9));
+  g4(1, 6, 11, 12, m4(10), m4(11));
+  g4(2, 7, 8, 13, m4(12), m4(13));
+  g4(3, 4, 9, 14, m4(14), m4(15));
+}
+
+@inline function permute4(): void {
+  memory.copy(T4, M4, 256);
+  for (let i: usize = 0; i < 16; i++) {
+    v128.store(M4 + (i << 4), v128.load(T4 + (<usize>load<u8>(PERMUTATION + i) << 4)));
+  }
+}
+
+// Hashes the four whole chunks at `ptr` (numbered counter..counter+3) and
+// pushes their chaining values onto the tree as the scalar path would.
+function hashFourChunks(ptr: usize): void {
+  for (let i: usize = 0; i < 8; i++) v128.store(H4 + (i << 4), i32x4.splat(load<u32>(IV_PTR + (i << 2))));
+  const counters = i32x4(
+    <i32>chunkCounter,
+    <i32>(chunkCounter + 1),
+    <i32>(chunkCounter + 2),
+    <i32>(chunkCounter + 3),
+  );
+  const highs = i32x4(
+    <i32>(chunkCounter >> 32),
+    <i32>((chunkCounter + 1) >> 32),
+    <i32>((chunkCounter + 2) >> 32),
+    <i32>((chunkCounter + 3) >> 32),
+  );
+  for (let block: u32 = 0; block < 16; block++) {
+    const base = ptr + (<usize>block << 6);
+    for (let w: usize = 0; w < 16; w++) {
+      const at = base + (w << 2);
+      let v = i32x4.splat(load<u32>(at));
+      v = i32x4.replace_lane(v, 1, load<u32>(at + CHUNK_LEN));
+      v = i32x4.replace_lane(v, 2, load<u32>(at + 2 * CHUNK_LEN));
+      v = i32x4.replace_lane(v, 3, load<u32>(at + 3 * CHUNK_LEN));
+      v128.store(M4 + (w << 4), v);
+    }
+    const flags: u32 = (block == 0 ? CHUNK_START : 0) | (block == 15 ? CHUNK_END : 0);
+    memory.copy(S4, H4, 128);
+    ss4(8, i32x4.splat(IV0));
+    ss4(9, i32x4.splat(IV1));
+    ss4(10, i32x4.splat(IV2));
+    ss4(11, i32x4.splat(IV3));
+    ss4(12, counters);
+    ss4(13, highs);
+    ss4(14, i32x4.splat(BLOCK_LEN));
+    ss4(15, i32x4.splat(flags));
+    round4();
+    permute4();
+    round4();
+    permute4();
+    round4();
+    permute4();
+    round4();
+    permute4();
+    round4();
+    permute4();
+    round4();
+    permute4();
+    round4();
+    for (let i: usize = 0; i < 8; i++) v128.store(H4 + (i << 4), v128.xor(s4(i), s4(i + 8)));
+  }
+  for (let lane: usize = 0; lane < 4; lane++) {
+    for (let i: usize = 0; i < 8; i++) {
+      const v = v128.load(H4 + (i << 4));
+      const word: u32 =
+        lane == 0
+          ? i32x4.extract_lane(v, 0)
+          : lane == 1
+            ? i32x4.extract_lane(v, 1)
+            : lane == 2
+              ? i32x4.extract_lane(v, 2)
+              : i32x4.extract_lane(v, 3);
+      store<u32>(OUT_CV + (i << 2), word);
+    }
+    pushChunkCv(chunkCounter + 1);
+    resetChunk(chunkCounter + 1);
+  }
+}
+
 export function inputPtr(): usize {
   return INPUT;
 }
@@ -228,6 +364,13 @@ export function update(len: u32): void {
       const total = chunkCounter + 1;
       pushChunkCv(total);
       resetChunk(total);
+    }
+    // Four whole chunks at a time while more input follows them (the last
+    // chunk must stay open: it may be the root).
+    while (chunkLen() == 0 && len > 4 * CHUNK_LEN) {
+      hashFourChunks(ptr);
+      ptr += 4 * CHUNK_LEN;
+      len -= 4 * CHUNK_LEN;
     }
     const take = min(CHUNK_LEN - chunkLen(), len);
     chunkUpdate(ptr, take);
