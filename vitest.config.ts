@@ -9,6 +9,8 @@ export default defineConfig({
           name: "node",
           include: ["test/node/**/*.test.ts"],
           environment: "node",
+          // node:sqlite (the real SQLite behind the storage modules' node tests) is flagged experimental.
+          execArgv: ["--disable-warning=ExperimentalWarning"],
         },
       },
       {

@@ -6,5 +6,3 @@ declare global {
     interface Env extends AppEnv {}
   }
 }
-
-export {};
