@@ -1,5 +1,17 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+// Contracts the build compiled from source, handed to workerd tests as base64
+// bindings (tests upload them over HTTP, as users do).
+function contractFixtures(): Record<string, string> {
+  const dir = "build/contracts";
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((name) => name.endsWith(".wasm"))
+      .map((name) => [name.replace(/\.wasm$/, ""), readFileSync(`${dir}/${name}`).toString("base64")]),
+  );
+}
 
 export default defineConfig({
   test: {
@@ -14,10 +26,29 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { TEST_CONTRACTS: contractFixtures() } },
+          }),
+        ],
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // The execution conformance suite again, with every page shipped before the call.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { TEST_CONTRACTS: contractFixtures(), PAGE_MODE: "prefetch" } },
+          }),
+        ],
+        test: {
+          name: "workers-prefetch",
+          include: ["test/workers/execution.test.ts"],
           testTimeout: 60_000,
         },
       },

@@ -58,6 +58,11 @@ export class RawSqlBench extends DurableObject<BenchEnv> {
     }
   }
 
+  /** The bare DO round trip the small-update figure is compared with. */
+  ping(): number {
+    return 1;
+  }
+
   drop(blobId: number): void {
     this.ctx.storage.sql.exec("DELETE FROM raw_frames WHERE blob_id = ?", blobId);
   }
@@ -84,6 +89,8 @@ async function bench(request: Request, env: BenchEnv): Promise<Response> {
       return Response.json({ bytes: await stub.write(blobId, frames) });
     case "read":
       return Response.json({ bytes: await stub.read(blobId) });
+    case "ping":
+      return Response.json({ pong: await stub.ping() });
     case "drop":
       await stub.drop(blobId);
       return Response.json({ ok: true });

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDevServer } from "../scripts/dev-server.mjs";
 import { getCount, putStream, timed } from "./http-client.mjs";
+import { executionBench } from "./execution-bench.mjs";
 import { findWorkerd, peakRss } from "./process-memory.mjs";
 
 const quick = process.argv.includes("--quick");
@@ -21,6 +22,8 @@ const median = (values) => {
   const sorted = values.toSorted((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 };
+const meets = ([op, bound], value) =>
+  op === ">=" ? value >= bound : op === "<=" ? value <= bound : value < bound;
 const log = (message) => {
   if (!asJson) console.error(message);
 };
@@ -43,7 +46,7 @@ async function json(path, init) {
 }
 
 try {
-  const wasm = readFileSync("build/contracts/minimal.wasm");
+  const wasm = readFileSync("build/contracts/accept-all.wasm");
   const { codeHash } = await json("/v1/code", { method: "PUT", body: wasm });
   const { id } = await json("/v1/contracts", {
     method: "POST",
@@ -114,10 +117,14 @@ try {
   results.http_ingress_mib_s = rate(median(sinkMs));
   results.http_egress_mib_s = rate(median(sourceMs));
 
+  Object.assign(results, await executionBench({ origin: server.origin, json, quick, log }));
+
   const targets = {
     state_put_vs_raw: [">=", 0.7],
     state_get_vs_raw: [">=", 0.7],
     state_256mib_rss_growth_mib: ["<", 64],
+    guest_mem_streaming_64mib_bytes: ["<", 256 * 1024],
+    update_small_vs_bare_do: ["<=", 2.0],
   };
   const report = {
     mode: quick ? "quick" : "full",
@@ -134,12 +141,10 @@ try {
     console.log(JSON.stringify(report, null, 2));
   } else {
     console.log(`\nedge-contracts bench (${report.mode}: ${sizeMiB} MiB x ${reps}, medians)\n`);
-    console.log(`${"key".padEnd(30)} ${"value".padStart(10)}  target`);
+    console.log(`${"key".padEnd(34)} ${"value".padStart(12)}  target`);
     for (const [key, value] of Object.entries(results)) {
       const target = targets[key];
-      const verdict = target
-        ? `${target[0]} ${target[1]}  ${(target[0] === ">=" ? value >= target[1] : value < target[1]) ? "ok" : "MISSED"}`
-        : "";
+      const verdict = target ? `${target[0]} ${target[1]}  ${meets(target, value) ? "ok" : "MISSED"}` : "";
       console.log(
         `${key.padEnd(30)} ${value.toFixed(key.endsWith("_raw") ? 3 : 1).padStart(10)}  ${verdict}`,
       );

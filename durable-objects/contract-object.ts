@@ -1,9 +1,19 @@
 // One Durable Object per contract instance. It only wires: SQL port -> tables
-// -> domain modules, and maps their results to RPC outcomes.
+// -> domain modules, sandbox and related-state ports -> the executor, and maps
+// results to RPC outcomes.
 import { DurableObject } from "cloudflare:workers";
+import type { UpdateData } from "../src/abi/freenet/bincode.js";
 import { systemClock } from "../src/clock.js";
-import { readSettings } from "../src/config.js";
-import { validateStagedState } from "../src/contract/validate-state.js";
+import { CodeStore } from "../src/code/code-store.js";
+import { capMemoryPages } from "../src/code/wasm-sections.js";
+import { readSettings, type Settings } from "../src/config.js";
+import {
+  ContractExecutor,
+  type ByteResult,
+  type ValidateOutcome,
+} from "../src/contract/contract-executor.js";
+import { fetchRelatedStates } from "../src/contract/related-states.js";
+import { runUpdate } from "../src/contract/run-update.js";
 import type { Env } from "../src/env.js";
 import { EdgeError, toOutcome, type Outcome } from "../src/errors.js";
 import { newHasher } from "../src/hashing/blake3-module.js";
@@ -13,11 +23,15 @@ import {
   type EtagCondition,
   type WriteConditions,
 } from "../src/http/conditional.js";
+import { readBounded } from "../src/http/read-bounded.js";
 import { resolveRange, type ByteRange, type RangeRequest } from "../src/http/range.js";
 import { InstanceTable, type InstanceRecord } from "../src/instance/instance-record.js";
+import { WASM_PAGE_BYTES } from "../src/limits.js";
+import { PageReaderTarget } from "../src/sandbox/page-reader-target.js";
+import { sandboxFor } from "../src/sandbox/sandbox-loader.js";
 import { durableObjectSql } from "../src/sql/durable-object-sql.js";
 import { StateStore } from "../src/state/state-store.js";
-import { StateTables } from "../src/state/state-tables.js";
+import { StateTables, type StateVersion } from "../src/state/state-tables.js";
 import { etagOf, versionInfo, type VersionInfo } from "../src/state/version-info.js";
 
 export interface PutStateRequest {
@@ -38,16 +52,29 @@ export interface StateRead {
   body: ReadableStream<Uint8Array> | null;
 }
 
+export interface UpdateRequest {
+  kind: "delta" | "state";
+  data: Uint8Array;
+  conditions: WriteConditions;
+}
+
+export interface ContractBytes extends ByteResult {
+  info: VersionInfo;
+}
+
 export class ContractObject extends DurableObject<Env> {
   readonly #instance: InstanceTable;
   readonly #state: StateStore;
+  readonly #settings: Settings;
+  #updates: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = durableObjectSql(ctx.storage);
+    this.#settings = readSettings(env);
     this.#instance = new InstanceTable(sql);
     this.#state = new StateStore(new StateTables(sql), systemClock, newHasher, {
-      ...readSettings(env),
+      ...this.#settings,
       scheduleCollection: () => void ctx.storage.setAlarm(Date.now()),
     });
     this.#state.recover();
@@ -75,11 +102,11 @@ export class ContractObject extends DurableObject<Env> {
         await body?.cancel().catch(() => {});
         throw contractNotFound();
       }
+      const executor = this.#executor(instance);
       const version = await this.#state.put(body, {
         expectedLength: request.expectedLength,
-        precondition: (head) =>
-          checkWriteConditions(request.conditions, head && etagOf(versionInfo(head).hash)),
-        validate: (staged) => validateStagedState(instance, staged),
+        precondition: (head) => checkWriteConditions(request.conditions, etagOfHead(head)),
+        validate: (staged) => executor.requireValid(staged),
       });
       return versionInfo(version);
     });
@@ -87,9 +114,7 @@ export class ContractObject extends DurableObject<Env> {
 
   async readState(request: ReadStateRequest): Promise<Outcome<StateRead>> {
     return toOutcome(() => {
-      this.#requireInstance();
-      const head = this.#state.head();
-      if (!head) throw new EdgeError("STATE_NOT_FOUND", "this contract has no state yet");
+      const head = this.#requireHead();
       const info = versionInfo(head);
       if (isNotModified(request.ifNoneMatch, etagOf(info.hash))) {
         return { info, notModified: true, body: null };
@@ -100,11 +125,100 @@ export class ContractObject extends DurableObject<Env> {
     });
   }
 
+  /** update_state, serialized per instance so each update reads the state it replaces. */
+  async updateState(request: UpdateRequest): Promise<Outcome<VersionInfo & { changed: boolean }>> {
+    const run = this.#updates.then(() =>
+      toOutcome(() => {
+        const instance = this.#requireInstance();
+        const updates: UpdateData[] = [
+          request.kind === "delta"
+            ? { kind: "Delta", delta: request.data }
+            : { kind: "State", state: request.data },
+        ];
+        return runUpdate(this.#state, this.#executor(instance), updates, request.conditions);
+      }),
+    );
+    this.#updates = run.catch(() => {});
+    return run;
+  }
+
+  async summarize(): Promise<Outcome<ContractBytes>> {
+    return toOutcome(async () => {
+      const head = this.#requireHead();
+      const result = await this.#executor(this.#requireInstance()).summarize(head);
+      return { ...result, info: versionInfo(head) };
+    });
+  }
+
+  async delta(summary: Uint8Array): Promise<Outcome<ContractBytes>> {
+    return toOutcome(async () => {
+      const head = this.#requireHead();
+      const result = await this.#executor(this.#requireInstance()).delta(head, summary);
+      return { ...result, info: versionInfo(head) };
+    });
+  }
+
+  async validateCurrent(resolve: boolean): Promise<Outcome<ValidateOutcome & { info: VersionInfo }>> {
+    return toOutcome(async () => {
+      const head = this.#requireHead();
+      const result = await this.#executor(this.#requireInstance()).validate(head, resolve);
+      return { ...result, info: versionInfo(head) };
+    });
+  }
+
+  #executor(instance: InstanceRecord): ContractExecutor {
+    const settings = this.#settings;
+    const code = new CodeStore(this.env.CODE, newHasher);
+    return new ContractExecutor({
+      sandbox: sandboxFor(instance.codeHash, {
+        loader: this.env.LOADER,
+        newHasher,
+        memoryLimitBytes: settings.guestMemoryBytes,
+        cpuMs: settings.contractCpuMs,
+        loadWasm: async (codeHash) => {
+          const object = await code.get(codeHash);
+          return capMemoryPages(
+            new Uint8Array(await object.arrayBuffer()),
+            settings.guestMemoryBytes / WASM_PAGE_BYTES,
+          );
+        },
+      }),
+      openPages: (blob) => {
+        const pages = this.#state.pages(blob);
+        return { reader: new PageReaderTarget(pages.read), release: pages.release };
+      },
+      relatedStates: (ids) => fetchRelatedStates(this.env, instance.id, () => this.#ownState(), ids),
+      settings: {
+        memoryLimitBytes: settings.guestMemoryBytes,
+        readAheadBytes: settings.readAheadBytes,
+        pageMode: settings.pageMode,
+      },
+      parameters: instance.parameters,
+    });
+  }
+
+  async #ownState(): Promise<Uint8Array | null> {
+    const head = this.#state.head();
+    if (!head) return null;
+    return readBounded(this.#state.read(head, { start: 0, end: head.size }), head.size, "related state");
+  }
+
   #requireInstance(): InstanceRecord {
     const instance = this.#instance.get();
     if (!instance) throw contractNotFound();
     return instance;
   }
+
+  #requireHead(): StateVersion {
+    this.#requireInstance();
+    const head = this.#state.head();
+    if (!head) throw new EdgeError("STATE_NOT_FOUND", "this contract has no state yet");
+    return head;
+  }
+}
+
+function etagOfHead(head: StateVersion | null): string | null {
+  return head && etagOf(versionInfo(head).hash);
 }
 
 function contractNotFound(): EdgeError {

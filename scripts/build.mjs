@@ -1,9 +1,11 @@
 // Compiles every wasm the project uses from source into build/:
 //  - the host's BLAKE3 (AssemblyScript), bundled into the Worker;
-//  - contracts and test fixtures written in WAT (contracts/**/*.wat -> build/contracts/<name>.wasm).
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+//  - contracts and test fixtures written in WAT (contracts/**/*.wat -> build/contracts/<name>.wasm);
+//  - AssemblyScript contracts (contracts/examples/<name>/assembly/index.ts -> build/contracts/<name>.wasm).
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { main as asc } from "assemblyscript/asc";
+import { build as esbuild } from "esbuild";
 import createWabt from "wabt";
 
 const assemblyTargets = [
@@ -44,6 +46,38 @@ for (const target of assemblyTargets) {
   built.push(target.out);
 }
 
+// Guest contracts: stub runtime (a bump allocator; every call gets a fresh
+// instance) and no `env.abort` import, so an AssemblyScript abort is a trap.
+const CONTRACT_FLAGS = ["-O3", "--runtime", "stub", "--use", "abort=", "--enable", "simd"];
+const examples = existsSync("contracts/examples")
+  ? readdirSync("contracts/examples", { withFileTypes: true })
+  : [];
+for (const entry of examples) {
+  const source = join("contracts/examples", entry.name, "assembly/index.ts");
+  if (!entry.isDirectory() || !existsSync(source)) continue;
+  const out = join("build/contracts", `${entry.name}.wasm`);
+  const { error, stderr } = await asc([source, "--outFile", out, ...CONTRACT_FLAGS]);
+  if (error) {
+    console.error(stderr.toString());
+    throw new Error(`asc failed for ${source}: ${error.message}`);
+  }
+  built.push(out);
+}
+
+// The sandbox host runtime: one JS module the Worker Loader runs beside the
+// contract; the DO imports it as text (wrangler's Text rule for *.txt).
+await esbuild({
+  entryPoints: ["src/sandbox/sandbox-main.ts"],
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2023",
+  external: ["cloudflare:workers", "./contract.wasm"],
+  outfile: "build/sandbox-host.txt",
+  logLevel: "warning",
+});
+built.push("build/sandbox-host.txt");
+
 const wabt = await createWabt();
 for (const path of watFiles("contracts")) {
   const module = wabt.parseWat(path, readFileSync(path, "utf8"), { multi_memory: true });
@@ -53,4 +87,4 @@ for (const path of watFiles("contracts")) {
   module.destroy();
   built.push(out);
 }
-console.log(`built ${built.length} wasm modules: ${built.join(", ")}`);
+console.log(`built ${built.join(", ")}`);

@@ -14,22 +14,29 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 server.child.on("exit", (code) => process.exit(code ?? 0));
 
 const { origin } = server;
-const wasm = readFileSync("build/contracts/minimal.wasm");
+const wasm = readFileSync("build/contracts/counter.wasm");
 const code = await (await fetch(`${origin}/v1/code`, { method: "PUT", body: wasm })).json();
-const parameters = Buffer.from("quick-start").toString("base64");
 const contract = await (
   await fetch(`${origin}/v1/contracts`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ codeHash: code.codeHash, parameters }),
+    body: JSON.stringify({ codeHash: code.codeHash, parameters: "" }),
   })
 ).json();
+const state = await fetch(`${origin}/v1/contracts/${contract.id}/state`);
+if (state.status === 404) {
+  await fetch(`${origin}/v1/contracts/${contract.id}/state`, { method: "PUT", body: new Uint8Array(8) });
+} else {
+  await state.body?.cancel();
+}
 
 console.log(`
 edge-contracts is listening on ${origin} (local storage in .wrangler/state)
-example code     ${code.codeHash}
-example instance ${contract.id}
+example contract  counter  code ${code.codeHash}
+example instance  ${contract.id}
 
-  curl -X PUT --data-binary 'hello, edge' ${origin}/v1/contracts/${contract.id}/state
-  curl -i ${origin}/v1/contracts/${contract.id}/state
+  printf '\\005\\000\\000\\000\\000\\000\\000\\000' | curl -s --data-binary @- "${origin}/v1/contracts/${contract.id}/updates?kind=delta"
+  curl -s ${origin}/v1/contracts/${contract.id}/state | od -An -tu8
+
+More in README.md (Quick start).
 `);

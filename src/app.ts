@@ -6,18 +6,18 @@ import { requireTokenForWrites } from "./http/auth.js";
 import { errorResponse, toEdgeError } from "./http/error-response.js";
 import { codeRoutes } from "./routes/code-routes.js";
 import { contractRoutes } from "./routes/contract-routes.js";
+import { executionRoutes } from "./routes/execution-routes.js";
 import { stateRoutes } from "./routes/state-routes.js";
 import { HTTPException } from "hono/http-exception";
 
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
   app.use("/v1/*", requireTokenForWrites);
-  app.get("/", (c) =>
-    c.json({ service: "edge-contracts", api: "v1", docs: "https://github.com/edge-contracts#readme" }),
-  );
+  app.get("/", (c) => c.json({ service: "edge-contracts", api: "v1" }));
   app.route("/v1/code", codeRoutes);
   app.route("/v1/contracts", contractRoutes);
   app.route("/v1/contracts", stateRoutes);
+  app.route("/v1/contracts", executionRoutes);
   app.notFound((c) =>
     errorResponse(new EdgeError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)),
   );

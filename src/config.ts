@@ -1,24 +1,74 @@
 // Deployment settings read from bindings, validated once so a typo fails loudly.
 import { EdgeError } from "./errors.js";
-import { DEFAULT_MAX_STATE_BYTES, HARD_MAX_STATE_BYTES } from "./limits.js";
+import {
+  DEFAULT_CONTRACT_CPU_MS,
+  DEFAULT_GUEST_MEMORY_BYTES,
+  DEFAULT_MAX_STATE_BYTES,
+  DEFAULT_READ_AHEAD_BYTES,
+  HARD_MAX_GUEST_MEMORY_BYTES,
+  HARD_MAX_STATE_BYTES,
+  MAX_READ_AHEAD_BYTES,
+  WASM_PAGE_BYTES,
+} from "./limits.js";
+import type { PageMode } from "./sandbox/sandbox-protocol.js";
 
 export interface Settings {
   maxStateBytes: number;
+  guestMemoryBytes: number;
+  readAheadBytes: number;
+  contractCpuMs: number;
+  pageMode: PageMode;
 }
 
-interface SettingsSource {
+export interface SettingsSource {
   MAX_STATE_BYTES?: string;
+  GUEST_MEMORY_BYTES?: string;
+  READ_AHEAD_BYTES?: string;
+  CONTRACT_CPU_MS?: string;
+  PAGE_MODE?: string;
 }
 
 export function readSettings(env: SettingsSource): Settings {
-  return { maxStateBytes: positiveInt(env.MAX_STATE_BYTES, DEFAULT_MAX_STATE_BYTES, HARD_MAX_STATE_BYTES) };
+  const guestMemoryBytes = positiveInt(
+    "GUEST_MEMORY_BYTES",
+    env.GUEST_MEMORY_BYTES,
+    DEFAULT_GUEST_MEMORY_BYTES,
+    HARD_MAX_GUEST_MEMORY_BYTES,
+  );
+  if (guestMemoryBytes % WASM_PAGE_BYTES !== 0) {
+    throw new EdgeError(
+      "INTERNAL",
+      `GUEST_MEMORY_BYTES must be a multiple of ${WASM_PAGE_BYTES} (whole wasm pages)`,
+    );
+  }
+  const pageMode = env.PAGE_MODE?.trim() || "auto";
+  if (pageMode !== "auto" && pageMode !== "prefetch") {
+    throw new EdgeError("INTERNAL", `PAGE_MODE must be "auto" or "prefetch", got "${pageMode}"`);
+  }
+  return {
+    maxStateBytes: positiveInt(
+      "MAX_STATE_BYTES",
+      env.MAX_STATE_BYTES,
+      DEFAULT_MAX_STATE_BYTES,
+      HARD_MAX_STATE_BYTES,
+    ),
+    guestMemoryBytes,
+    readAheadBytes: positiveInt(
+      "READ_AHEAD_BYTES",
+      env.READ_AHEAD_BYTES,
+      DEFAULT_READ_AHEAD_BYTES,
+      MAX_READ_AHEAD_BYTES,
+    ),
+    contractCpuMs: positiveInt("CONTRACT_CPU_MS", env.CONTRACT_CPU_MS, DEFAULT_CONTRACT_CPU_MS, 5 * 60_000),
+    pageMode,
+  };
 }
 
-function positiveInt(raw: string | undefined, fallback: number, max: number): number {
+function positiveInt(name: string, raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value <= 0 || value > max) {
-    throw new EdgeError("INTERNAL", `MAX_STATE_BYTES must be an integer in 1..${max}, got "${raw}"`);
+    throw new EdgeError("INTERNAL", `${name} must be an integer in 1..${max}, got "${raw}"`);
   }
   return value;
 }

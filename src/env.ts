@@ -7,6 +7,12 @@ export interface Env {
   CONTRACTS: DurableObjectNamespace<ContractObject>;
   /** When set (a secret), mutating routes require `Authorization: Bearer <API_TOKEN>`. */
   API_TOKEN?: string;
+  /** Starts sandbox isolates from contract wasm + the host runtime. */
+  LOADER: WorkerLoader;
   /** Largest accepted state in bytes (decimal string); default 256 MiB. */
   MAX_STATE_BYTES?: string;
+  GUEST_MEMORY_BYTES?: string;
+  READ_AHEAD_BYTES?: string;
+  CONTRACT_CPU_MS?: string;
+  PAGE_MODE?: string;
 }

@@ -35,3 +35,28 @@ export const WRITE_BATCH_FRAMES = 16;
 
 /** Frames fetched per SQL round trip while streaming a state out (1 MiB of read-ahead). */
 export const READ_BATCH_FRAMES = 16;
+
+/** A wasm page. */
+export const WASM_PAGE_BYTES = 64 * KiB;
+
+/** SPEC section 5: guest memory <= 64 MiB by default (configurable with GUEST_MEMORY_BYTES). */
+export const DEFAULT_GUEST_MEMORY_BYTES = 64 * MiB;
+
+/** The sandbox isolate has 128 MB for everything, host runtime included. */
+export const HARD_MAX_GUEST_MEMORY_BYTES = 96 * MiB;
+
+/** State bytes per JSPI round trip: 16 frames amortize the ~0.2 ms RPC; capped at 1 MiB of host memory. */
+export const DEFAULT_READ_AHEAD_BYTES = 1 * MiB;
+export const MAX_READ_AHEAD_BYTES = 1 * MiB;
+
+/** CPU per contract call (the Worker Loader's per-call limit); Workers allow up to 5 minutes. */
+export const DEFAULT_CONTRACT_CPU_MS = 30_000;
+
+/** Update data, summaries and related states pass to the guest whole, so they stay well inside its memory. */
+export const MAX_UPDATE_BYTES = 16 * MiB;
+
+/** Related-contract states fetched for one call, in total. */
+export const MAX_RELATED_BYTES = 16 * MiB;
+
+/** Rounds of RequestRelated a call may go through before it is answered 409. */
+export const MAX_RELATED_ROUNDS = 3;

@@ -5,7 +5,9 @@ import type { HasherFactory } from "../hashing/blake3.js";
 import { readBounded } from "../http/read-bounded.js";
 import { codeHashOf, encodeId } from "../identity/ids.js";
 import { MAX_CODE_BYTES } from "../limits.js";
+import { checkContractAbi } from "./contract-abi-check.js";
 import { checkWasm } from "./wasm-check.js";
+import { parseWasmModule } from "./wasm-sections.js";
 
 export interface StoredCode {
   codeHash: string;
@@ -24,9 +26,10 @@ export class CodeStore {
     this.#newHasher = newHasher;
   }
 
-  async upload(body: ReadableStream<Uint8Array> | null): Promise<StoredCode> {
+  async upload(body: ReadableStream<Uint8Array> | null, memoryLimitBytes: number): Promise<StoredCode> {
     const wasm = await readBounded(body, MAX_CODE_BYTES, "contract code");
     checkWasm(wasm);
+    checkContractAbi(parseWasmModule(wasm), memoryLimitBytes);
     const codeHash = encodeId(codeHashOf(this.#newHasher, wasm));
     if (await this.#bucket.head(keyOf(codeHash))) return { codeHash, size: wasm.length, created: false };
     await this.#bucket.put(keyOf(codeHash), wasm, {

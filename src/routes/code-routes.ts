@@ -1,6 +1,7 @@
 // PUT /v1/code, GET /v1/code/:codeHash
 import { Hono } from "hono";
 import { CodeStore } from "../code/code-store.js";
+import { readSettings } from "../config.js";
 import type { Env } from "../env.js";
 import { newHasher } from "../hashing/blake3-module.js";
 import { contentLength, tooLarge } from "../http/read-bounded.js";
@@ -14,7 +15,7 @@ const codeStore = (env: Env) => new CodeStore(env.CODE, newHasher);
 codeRoutes.put("/", async (c) => {
   const declared = contentLength(c.req.header("content-length"));
   if (declared !== undefined && declared > MAX_CODE_BYTES) throw tooLarge("contract code", MAX_CODE_BYTES);
-  const stored = await codeStore(c.env).upload(c.req.raw.body);
+  const stored = await codeStore(c.env).upload(c.req.raw.body, readSettings(c.env).guestMemoryBytes);
   return c.json({ codeHash: stored.codeHash, size: stored.size }, stored.created ? 201 : 200, {
     location: `/v1/code/${stored.codeHash}`,
   });

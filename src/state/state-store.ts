@@ -90,6 +90,59 @@ export class StateStore {
     }
   }
 
+  /**
+   * Random access to a blob's bytes for a contract execution, pinned (so a
+   * concurrent commit cannot drop it) until `release`.
+   */
+  pages(blob: { blobId: number; size: number }): {
+    read(offset: number, length: number): Uint8Array;
+    release(): void;
+  } {
+    this.#pin(blob.blobId);
+    let released = false;
+    return {
+      read: (offset, length) => {
+        if (released) throw new EdgeError("INTERNAL", "state pages read after release");
+        return this.#readRange(blob, offset, length);
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#unpin(blob.blobId);
+      },
+    };
+  }
+
+  #readRange(blob: { blobId: number; size: number }, offset: number, length: number): Uint8Array {
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > blob.size
+    ) {
+      throw new EdgeError("INTERNAL", `page read [${offset}, +${length}) outside a ${blob.size}-byte state`);
+    }
+    const out = new Uint8Array(length);
+    if (length === 0) return out;
+    const first = Math.floor(offset / FRAME_BYTES);
+    const last = Math.floor((offset + length - 1) / FRAME_BYTES);
+    for (let from = first; from <= last; from += READ_BATCH_FRAMES) {
+      const upto = Math.min(last + 1, from + READ_BATCH_FRAMES);
+      const frames = this.#tables.frames(blob.blobId, from, upto);
+      if (frames.length !== upto - from) {
+        throw new EdgeError("INTERNAL", `state blob ${blob.blobId} is missing frames ${from}..${upto - 1}`);
+      }
+      for (const [i, frame] of frames.entries()) {
+        const base = (from + i) * FRAME_BYTES;
+        const start = Math.max(offset, base);
+        const end = Math.min(offset + length, base + frame.length);
+        out.set(frame.subarray(start - base, end - base), start - offset);
+      }
+    }
+    return out;
+  }
+
   /** Streams [range.start, range.end) of the head state; the blob stays pinned until the stream ends. */
   read(head: StateVersion, range: ByteRange): ReadableStream<Uint8Array> {
     const { blobId } = head;

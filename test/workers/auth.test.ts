@@ -1,7 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index.js";
-import { BASE, EMPTY_MODULE, errorOf } from "./support/api.js";
+import { BASE, contractWasm, errorOf } from "./support/api.js";
 
 // The real app and bindings, with the API_TOKEN secret set.
 async function call(request: Request, token: string | null = "s3cret-token") {
@@ -13,7 +13,7 @@ async function call(request: Request, token: string | null = "s3cret-token") {
 }
 
 const putCode = (headers: HeadersInit = {}) =>
-  new Request(`${BASE}/v1/code`, { method: "PUT", body: EMPTY_MODULE, headers });
+  new Request(`${BASE}/v1/code`, { method: "PUT", body: contractWasm("counter"), headers });
 
 describe("bearer token on mutating routes", () => {
   it("refuses writes without a token", async () => {

@@ -3,12 +3,14 @@ import { blake3 } from "@noble/hashes/blake3.js";
 import { base58 } from "@scure/base";
 import { describe, expect, it } from "vitest";
 import { MAX_CODE_BYTES } from "../../src/limits.js";
-import { BASE, EMPTY_MODULE, errorOf } from "./support/api.js";
+import { BASE, EMPTY_MODULE, contractWasm, errorOf } from "./support/api.js";
 
 const put = (body: BodyInit | null, headers: HeadersInit = {}) =>
   SELF.fetch(`${BASE}/v1/code`, { method: "PUT", body, headers });
 
-// (module (func (export "f") (result i32) i32.const 42)): distinct from EMPTY_MODULE.
+const COUNTER = contractWasm("counter");
+
+// (module (func (export "f") (result i32) i32.const 42)): valid wasm, but no contract ABI.
 const ANSWER_MODULE = Uint8Array.from([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, 0x03, 0x02, 0x01,
   0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00, 0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x2a, 0x0b,
@@ -16,23 +18,23 @@ const ANSWER_MODULE = Uint8Array.from([
 
 describe("PUT /v1/code", () => {
   it("stores code under its BLAKE3 hash (base58) and is idempotent", async () => {
-    const first = await put(ANSWER_MODULE);
+    const first = await put(COUNTER);
     expect(first.status).toBe(201);
     const body = (await first.json()) as { codeHash: string; size: number };
-    expect(body).toEqual({ codeHash: base58.encode(blake3(ANSWER_MODULE)), size: ANSWER_MODULE.length });
+    expect(body).toEqual({ codeHash: base58.encode(blake3(COUNTER)), size: COUNTER.length });
     expect(first.headers.get("location")).toBe(`/v1/code/${body.codeHash}`);
-    const again = await put(ANSWER_MODULE);
+    const again = await put(COUNTER);
     expect(again.status).toBe(200);
     expect(await again.json()).toEqual(body);
   });
 
   it("serves the exact bytes back, immutable", async () => {
-    const { codeHash } = (await (await put(ANSWER_MODULE)).json()) as { codeHash: string };
+    const { codeHash } = (await (await put(COUNTER)).json()) as { codeHash: string };
     const get = await SELF.fetch(`${BASE}/v1/code/${codeHash}`);
     expect(get.status).toBe(200);
     expect(get.headers.get("content-type")).toBe("application/wasm");
     expect(get.headers.get("etag")).toBe(`"${codeHash}"`);
-    expect(new Uint8Array(await get.arrayBuffer())).toEqual(ANSWER_MODULE);
+    expect(new Uint8Array(await get.arrayBuffer())).toEqual(COUNTER);
   });
 
   it.each([
@@ -47,6 +49,35 @@ describe("PUT /v1/code", () => {
     expect((await errorOf(response)).code).toBe(code);
   });
 
+  it("names the missing Freenet exports of a module that is not a contract", async () => {
+    for (const module of [EMPTY_MODULE, ANSWER_MODULE]) {
+      const response = await put(module);
+      expect(response.status).toBe(422);
+      const error = await errorOf(response);
+      expect(error.code).toBe("CONTRACT_ABI");
+      expect(error.details?.missingExports).toEqual(
+        expect.arrayContaining(["memory", "__frnt__initiate_buffer", "validate_state"]),
+      );
+    }
+  });
+
+  it("names imports the host does not provide", async () => {
+    const response = await put(contractWasm("unknown-import"));
+    expect(response.status).toBe(422);
+    const error = await errorOf(response);
+    expect(error.code).toBe("CONTRACT_ABI");
+    expect(error.details?.unknownImports).toEqual([
+      "wasi_snapshot_preview1.fd_write (func)",
+      "env.now (func)",
+    ]);
+  });
+
+  it("refuses a module that starts with more memory than the guest limit", async () => {
+    const response = await put(contractWasm("huge-memory"));
+    expect(response.status).toBe(422);
+    expect((await errorOf(response)).code).toBe("MEMORY_LIMIT");
+  });
+
   it("rejects oversize code by its declared length and by its streamed length", async () => {
     const declared = await put(new FixedLengthStream(MAX_CODE_BYTES + 1).readable, {
       "content-length": String(MAX_CODE_BYTES + 1),
@@ -55,7 +86,7 @@ describe("PUT /v1/code", () => {
     expect((await errorOf(declared)).code).toBe("PAYLOAD_TOO_LARGE");
 
     const oversize = new Uint8Array(MAX_CODE_BYTES + 1);
-    oversize.set(EMPTY_MODULE);
+    oversize.set(COUNTER);
     const streamed = await put(
       new ReadableStream({
         start(controller) {

@@ -1,13 +1,23 @@
 // HTTP helpers for integration tests: every call goes through the real Worker
 // (Hono app -> ContractObject DO -> SQLite, R2 for code) inside workerd.
-import { SELF } from "cloudflare:test";
+import { SELF, env } from "cloudflare:test";
 import { base64 } from "@scure/base";
 import { expect } from "vitest";
 
 export const BASE = "https://edge.test";
 
-/** The smallest valid core wasm module: magic + version. */
+/** The smallest valid core wasm module: magic + version (not a contract). */
 export const EMPTY_MODULE = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+
+/** A contract the build compiled from contracts/ (see vitest.config.ts). */
+export function contractWasm(name: string): Uint8Array {
+  const encoded = env.TEST_CONTRACTS[name];
+  if (encoded === undefined) throw new Error(`no contract ${name} in build/contracts`);
+  return base64.decode(encoded);
+}
+
+/** contracts/fixtures/accept-all.wat: accepts every state, reads only the first 64 KiB. */
+export const ACCEPT_ALL = "accept-all";
 
 export interface ErrorJson {
   error: { code: string; message: string; details?: Record<string, unknown> };
@@ -18,7 +28,10 @@ export async function errorOf(response: Response): Promise<ErrorJson["error"]> {
   return ((await response.json()) as ErrorJson).error;
 }
 
-export async function uploadCode(wasm: Uint8Array = EMPTY_MODULE, init: RequestInit = {}): Promise<string> {
+export async function uploadCode(
+  wasm: Uint8Array = contractWasm(ACCEPT_ALL),
+  init: RequestInit = {},
+): Promise<string> {
   const response = await SELF.fetch(`${BASE}/v1/code`, { method: "PUT", body: wasm, ...init });
   expect(response.status).toBeLessThan(300);
   return ((await response.json()) as { codeHash: string }).codeHash;
@@ -26,10 +39,18 @@ export async function uploadCode(wasm: Uint8Array = EMPTY_MODULE, init: RequestI
 
 let counter = 0;
 
-/** A fresh instance (unique parameters) so tests never share a Durable Object. */
-export async function createInstance(init: RequestInit = {}): Promise<string> {
-  const codeHash = await uploadCode(EMPTY_MODULE, init);
-  const parameters = base64.encode(new TextEncoder().encode(`${crypto.randomUUID()}-${counter++}`));
+/**
+ * A fresh instance (unique parameters) so tests never share a Durable Object.
+ * By default the accept-all contract; `prefix` leads the parameters.
+ */
+export async function createInstance(
+  init: RequestInit = {},
+  contract = ACCEPT_ALL,
+  prefix: Uint8Array = Uint8Array.of(0),
+): Promise<string> {
+  const codeHash = await uploadCode(contractWasm(contract), init);
+  const unique = new TextEncoder().encode(`${crypto.randomUUID()}-${counter++}`);
+  const parameters = base64.encode(new Uint8Array([...prefix, ...unique]));
   const response = await SELF.fetch(`${BASE}/v1/contracts`, {
     method: "POST",
     ...init,

@@ -1,0 +1,26 @@
+// The AssemblyScript guest SDK for the freenet-stdlib contract ABI. A contract
+// entry file re-exports the two buffer functions and implements the four
+// exports (validate_state, update_state, summarize_state, get_state_delta),
+// each taking BufferBuilder pointers as i64 and returning a result pointer.
+export { __frnt__initiate_buffer, __frnt_set_id, instanceId, fillBuffer } from "./buffers";
+export { InputStream } from "./input-stream";
+export { Output } from "./output";
+export {
+  ResultKind,
+  CONTRACT_ID_BYTES,
+  BytesResult,
+  validResult,
+  invalidResult,
+  requestRelatedResult,
+  newStateResult,
+  noNewStateResult,
+  summaryResult,
+  deltaResult,
+  deserError,
+  invalidUpdateError,
+  invalidUpdateWithInfoError,
+  invalidStateError,
+  invalidDeltaError,
+  otherError,
+} from "./results";
+export { UpdateKind, Part, UpdateDataReader, RelatedContractsReader } from "./update-data";

@@ -1,0 +1,173 @@
+// Runs one freenet-stdlib contract export on a fresh instance (the guest leaks
+// every buffer and result, so instances are never reused; the compiled module
+// is). Inputs stream in through InputBuffers; the result record is decoded
+// from guest memory with every pointer bounds-checked.
+import { EdgeError } from "../../errors.js";
+import { FREENET_IO } from "../abi-catalog.js";
+import { GuestMemory, fault, toPointer } from "../guest-memory.js";
+import { bytesInput, type InputSource } from "../input-source.js";
+import {
+  decodeBytes,
+  decodeResult,
+  decodeUpdateModification,
+  decodeValidateResult,
+  type BincodeReader,
+  type BincodeResult,
+  type UpdateModification,
+  type ValidateResult,
+} from "./bincode.js";
+import { freenetImports } from "./freenet-imports.js";
+import { InputBuffers, type BufferExports } from "./input-buffers.js";
+
+export type FreenetOp = "validate_state" | "update_state" | "summarize_state" | "get_state_delta";
+
+// ResultKind (contract_interface/wasm_interface.rs).
+const RESULT_KIND: Record<FreenetOp, number> = {
+  validate_state: 0,
+  update_state: 2,
+  summarize_state: 3,
+  get_state_delta: 4,
+};
+// ContractInterfaceResult { ptr: i64, kind: i32, size: u32 }, repr(C).
+const RECORD_BYTES = 16;
+
+export interface FreenetCall {
+  op: FreenetOp;
+  parameters: Uint8Array;
+  state: InputSource;
+  /** validate_state: bincode RelatedContracts; update_state: bincode Vec<UpdateData>; get_state_delta: summary. */
+  third?: Uint8Array;
+}
+
+export interface RunOptions {
+  /** Suspend the guest on refills (JSPI) instead of requiring synchronous inputs. */
+  jspi: boolean;
+  memoryLimitBytes: number;
+  log?: (message: string) => void;
+  now?: () => Date;
+}
+
+export type FreenetValue =
+  | { op: "validate_state"; result: BincodeResult<ValidateResult> }
+  | { op: "update_state"; result: BincodeResult<UpdateModification> }
+  | { op: "summarize_state" | "get_state_delta"; result: BincodeResult<Uint8Array> };
+
+export interface FreenetOutcome {
+  value: FreenetValue;
+  memory: GuestMemory;
+  /** Guest memory size before the inputs were placed, for memory accounting. */
+  baselineBytes: number;
+}
+
+interface ContractExports extends BufferExports {
+  memory: WebAssembly.Memory;
+  __frnt_set_id?: (id: bigint) => void;
+  [name: string]: unknown;
+}
+
+let nextInstanceId = 0n;
+
+export function usesStreaming(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((entry) => entry.module === FREENET_IO);
+}
+
+export async function runFreenet(
+  module: WebAssembly.Module,
+  call: FreenetCall,
+  options: RunOptions,
+): Promise<FreenetOutcome> {
+  let memory: GuestMemory | undefined;
+  let inputs: InputBuffers | undefined;
+  const host = freenetImports({
+    memory: () => memory ?? fail("memory used before instantiation"),
+    inputs: () => inputs ?? fail("inputs used before instantiation"),
+    log: options.log ?? (() => {}),
+    now: options.now ?? (() => new Date()),
+    jspi: options.jspi,
+  });
+  const exports = trapping(
+    () => new WebAssembly.Instance(module, host).exports,
+  ) as unknown as ContractExports;
+  if (!(exports.memory instanceof WebAssembly.Memory))
+    throw new EdgeError("CONTRACT_ABI", "the contract exports no memory");
+  memory = new GuestMemory(exports.memory, options.memoryLimitBytes);
+  inputs = new InputBuffers(memory, exports, usesStreaming(module));
+  const guest = memory;
+  const entry = exports[call.op];
+  if (typeof entry !== "function")
+    throw new EdgeError("CONTRACT_ABI", `the contract does not export ${call.op}`);
+
+  try {
+    guest.checkLimit();
+    exports.__frnt_set_id?.(nextInstanceId++);
+    const baselineBytes = guest.size;
+    const args = [
+      await inputs.place(bytesInput(call.parameters)),
+      await inputs.place(call.state),
+      ...(call.third === undefined ? [] : [await inputs.place(bytesInput(call.third))]),
+    ];
+    const invoke = entry as (...args: bigint[]) => bigint;
+    const returned = options.jspi
+      ? ((await (WebAssembly.promising(invoke) as (...args: bigint[]) => Promise<unknown>)(
+          ...args,
+        )) as bigint)
+      : invoke(...args);
+    guest.checkLimit();
+    return { value: decodeRecord(guest, call.op, returned), memory: guest, baselineBytes };
+  } catch (error) {
+    throw classify(error, guest);
+  }
+}
+
+function decodeRecord(memory: GuestMemory, op: FreenetOp, returned: bigint): FreenetValue {
+  const record = toPointer(returned, `${op} result`);
+  memory.view(record, RECORD_BYTES, "result record");
+  const ptr = memory.pointer64(record, "result record ptr");
+  const kind = memory.i32(record + 8, "result record kind");
+  const size = memory.u32(record + 12, "result record size");
+  const bytes = memory.view(ptr, size, "result bytes");
+  const expect = <T>(decode: (reader: BincodeReader) => T): BincodeResult<T> => {
+    const result = decodeResult(bytes, decode);
+    // Guests tag their own input-decoding errors with another kind; an Err reads the same.
+    if (result.ok && kind !== RESULT_KIND[op]) throw fault(`${op} returned result kind ${kind}`);
+    return result;
+  };
+  switch (op) {
+    case "validate_state":
+      return { op, result: expect(decodeValidateResult) };
+    case "update_state":
+      return { op, result: expect(decodeUpdateModification) };
+    case "summarize_state":
+    case "get_state_delta":
+      return { op, result: expect(decodeBytes) };
+  }
+}
+
+function trapping<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw classify(error, undefined);
+  }
+}
+
+/** Maps whatever the guest did to a stable code; running out of memory wins over its symptoms. */
+function classify(error: unknown, memory: GuestMemory | undefined): EdgeError {
+  if (memory?.atLimit() && !(error instanceof EdgeError && error.code === "CONTRACT_REJECTED")) {
+    return memory.limitError();
+  }
+  if (error instanceof EdgeError) return error;
+  const name = error instanceof Error ? error.name : "";
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === "RuntimeError" || name === "RangeError" || name === "SuspendError") {
+    return new EdgeError("CONTRACT_TRAP", `the contract trapped: ${message}`, { cause: error });
+  }
+  if (name === "LinkError" || name === "CompileError") {
+    return new EdgeError("CONTRACT_ABI", `the contract cannot be instantiated: ${message}`, { cause: error });
+  }
+  return new EdgeError("INTERNAL", `contract execution failed: ${message}`, { cause: error });
+}
+
+function fail(message: string): never {
+  throw new EdgeError("INTERNAL", message);
+}

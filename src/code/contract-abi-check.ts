@@ -1,0 +1,62 @@
+// Upload-time ABI check (SPEC section 1): every import must be a host function
+// we provide, with its exact signature, and the module must export what its
+// ABI needs. Answers name the offending imports and exports.
+import { FREENET_EXPORTS, IMPORT_CATALOG, sameSignature } from "../abi/abi-catalog.js";
+import { EdgeError } from "../errors.js";
+import { WASM_PAGE_BYTES } from "../limits.js";
+import type { WasmModuleInfo } from "./wasm-sections.js";
+
+export type ContractAbi = "freenet";
+
+export function checkContractAbi(info: WasmModuleInfo, memoryLimitBytes: number): ContractAbi {
+  const unknownImports = info.imports
+    .filter((entry) => {
+      const spec = IMPORT_CATALOG[entry.module]?.[entry.name];
+      return !spec || entry.kind !== "func" || !entry.signature || !sameSignature(entry.signature, spec);
+    })
+    .map((entry) => `${entry.module}.${entry.name} (${entry.kind})`);
+  if (unknownImports.length > 0) {
+    throw new EdgeError(
+      "CONTRACT_ABI",
+      `the module imports what the host does not provide: ${unknownImports.join(", ")}`,
+      {
+        details: { unknownImports, namespaces: Object.keys(IMPORT_CATALOG) },
+      },
+    );
+  }
+
+  const exports = new Map(info.exports.map((entry) => [entry.name, entry]));
+  const missingExports = Object.entries(FREENET_EXPORTS)
+    .filter(([name, spec]) => {
+      const found = exports.get(name);
+      if (!found) return true;
+      if (spec === "memory") return found.kind !== "memory";
+      return found.kind !== "func" || !found.signature || !sameSignature(found.signature, spec);
+    })
+    .map(([name]) => name);
+  if (missingExports.length > 0) {
+    throw new EdgeError(
+      "CONTRACT_ABI",
+      `the module lacks the Freenet contract exports: ${missingExports.join(", ")}`,
+      {
+        details: { missingExports },
+      },
+    );
+  }
+
+  const memoryIndex = exports.get("memory")?.index ?? 0;
+  const memory = info.memories[memoryIndex];
+  if (!memory || memory.imported) {
+    throw new EdgeError("CONTRACT_ABI", "the contract must define its own memory, not import one");
+  }
+  if (memory.min * WASM_PAGE_BYTES > memoryLimitBytes) {
+    throw new EdgeError(
+      "MEMORY_LIMIT",
+      `the module starts with ${memory.min * WASM_PAGE_BYTES} bytes of memory, over the ${memoryLimitBytes}-byte limit`,
+      {
+        details: { limit: memoryLimitBytes, initial: memory.min * WASM_PAGE_BYTES },
+      },
+    );
+  }
+  return "freenet";
+}

@@ -1,0 +1,188 @@
+// Contract operations on one instance: runs the Freenet exports through a
+// sandbox port, feeds state pages from a pinned blob, resolves RequestRelated
+// by fetching related states (bounded rounds), and turns a contract's refusal
+// into CONTRACT_REJECTED. Ports keep it free of Workers APIs.
+import {
+  encodeRelatedContracts,
+  encodeUpdateData,
+  type ContractErrorValue,
+  type UpdateData,
+  type ValidateResult,
+} from "../abi/freenet/bincode.js";
+import type { FreenetOp } from "../abi/freenet/freenet-runner.js";
+import type { PageReader } from "../abi/input-source.js";
+import { EdgeError } from "../errors.js";
+import { encodeId } from "../identity/ids.js";
+import { MAX_RELATED_ROUNDS } from "../limits.js";
+import type {
+  ExecutionSettings,
+  ExecutionStats,
+  SandboxReply,
+  ContractRequest,
+} from "../sandbox/sandbox-protocol.js";
+
+export interface SandboxPort {
+  run(request: ContractRequest, pages: PageReader): Promise<SandboxReply>;
+}
+
+export interface StateBlob {
+  blobId: number;
+  size: number;
+}
+
+export interface ExecutorPorts {
+  sandbox: SandboxPort;
+  /** Pins the blob and exposes it to the sandbox until `release`. */
+  openPages(blob: StateBlob): { reader: PageReader; release(): void };
+  /** States of related instances (null: no such instance or no state yet). */
+  relatedStates(ids: Uint8Array[]): Promise<Array<[Uint8Array, Uint8Array | null]>>;
+  settings: ExecutionSettings;
+  parameters: Uint8Array;
+}
+
+export interface ByteResult {
+  size: number;
+  body: ReadableStream<Uint8Array> | null;
+  stats: ExecutionStats;
+}
+
+export type ValidateOutcome =
+  | { result: "valid" | "invalid"; stats: ExecutionStats }
+  | { result: "requestRelated"; related: string[]; stats: ExecutionStats };
+
+export class ContractExecutor {
+  readonly #ports: ExecutorPorts;
+
+  constructor(ports: ExecutorPorts) {
+    this.#ports = ports;
+  }
+
+  /** validate_state; with `resolve`, RequestRelated is answered with the related states (bounded). */
+  async validate(blob: StateBlob, resolve = true): Promise<ValidateOutcome> {
+    const related: Array<[Uint8Array, Uint8Array | null]> = [];
+    for (let round = 0; round <= MAX_RELATED_ROUNDS; round++) {
+      const reply = await this.#run("validate_state", blob, encodeRelatedContracts(related));
+      if (reply.kind !== "validate") throw unexpected(reply.kind);
+      const result: ValidateResult = accept(reply.result, "validate_state");
+      if (result.kind !== "requestRelated") return { result: result.kind, stats: reply.stats };
+      const missing = newIds(
+        result.ids,
+        related.map(([id]) => id),
+      );
+      if (!resolve)
+        return { result: "requestRelated", related: result.ids.map(encodeId), stats: reply.stats };
+      if (missing.length === 0 || round === MAX_RELATED_ROUNDS) throw unresolved(result.ids);
+      related.push(...(await this.#ports.relatedStates(missing)));
+    }
+    throw unresolved([]);
+  }
+
+  /** Throws CONTRACT_REJECTED unless the contract finds the state valid (RequestRelated resolved). */
+  async requireValid(blob: StateBlob): Promise<void> {
+    const outcome = await this.validate(blob);
+    if (outcome.result !== "valid") {
+      throw new EdgeError(
+        "CONTRACT_REJECTED",
+        "the contract found the state invalid (validate_state: Invalid)",
+        {
+          details: { variant: "Invalid" },
+        },
+      );
+    }
+  }
+
+  /** update_state; null when the contract changes nothing. */
+  async update(head: StateBlob, updates: UpdateData[]): Promise<ByteResult | null> {
+    const relatedUpdates: UpdateData[] = [];
+    for (let round = 0; round <= MAX_RELATED_ROUNDS; round++) {
+      const reply = await this.#run("update_state", head, encodeUpdateData([...updates, ...relatedUpdates]));
+      if (reply.kind !== "update") throw unexpected(reply.kind);
+      const { newStateSize, related } = accept(reply.result, "update_state");
+      if (newStateSize !== null) return { size: newStateSize, body: reply.body, stats: reply.stats };
+      if (related.length === 0) return null;
+      const have = relatedUpdates.flatMap((update) => ("relatedTo" in update ? [update.relatedTo] : []));
+      const missing = newIds(
+        related.map((entry) => entry.id),
+        have,
+      );
+      if (missing.length === 0 || round === MAX_RELATED_ROUNDS)
+        throw unresolved(related.map((entry) => entry.id));
+      for (const [id, state] of await this.#ports.relatedStates(missing)) {
+        if (state === null) throw unresolved([id]);
+        relatedUpdates.push({ kind: "RelatedState", relatedTo: id, state });
+      }
+    }
+    throw unresolved([]);
+  }
+
+  summarize(head: StateBlob): Promise<ByteResult> {
+    return this.#bytes("summarize_state", head);
+  }
+
+  delta(head: StateBlob, summary: Uint8Array): Promise<ByteResult> {
+    return this.#bytes("get_state_delta", head, summary);
+  }
+
+  async #bytes(op: FreenetOp, head: StateBlob, third?: Uint8Array): Promise<ByteResult> {
+    const reply = await this.#run(op, head, third);
+    if (reply.kind !== "bytes") throw unexpected(reply.kind);
+    const { size } = accept(reply.result, op);
+    return { size, body: reply.body, stats: reply.stats };
+  }
+
+  async #run(op: FreenetOp, blob: StateBlob, third?: Uint8Array): Promise<SandboxReply> {
+    const pages = this.#ports.openPages(blob);
+    try {
+      return await this.#ports.sandbox.run(
+        {
+          op,
+          parameters: this.#ports.parameters,
+          stateLength: blob.size,
+          ...(third === undefined ? {} : { third }),
+          settings: this.#ports.settings,
+        },
+        pages.reader,
+      );
+    } finally {
+      pages.release();
+    }
+  }
+}
+
+function accept<T>(
+  result: { ok: true; value: T } | { ok: false; error: ContractErrorValue },
+  op: FreenetOp,
+): T {
+  if (result.ok) return result.value;
+  throw rejected(result.error, op);
+}
+
+export function rejected(error: ContractErrorValue, op: FreenetOp): EdgeError {
+  const detail = "message" in error ? error.message : "reason" in error ? error.reason : undefined;
+  return new EdgeError(
+    "CONTRACT_REJECTED",
+    `the contract refused (${op}: ${error.variant}${detail === undefined ? "" : `: ${detail}`})`,
+    { details: { ...error } },
+  );
+}
+
+function unresolved(ids: Uint8Array[]): EdgeError {
+  return new EdgeError(
+    "RELATED_UNRESOLVED",
+    "the contract needs related contracts that could not be provided",
+    {
+      details: { related: ids.map(encodeId) },
+    },
+  );
+}
+
+function unexpected(kind: string): EdgeError {
+  return new EdgeError("INTERNAL", `sandbox answered a ${kind} reply to the wrong operation`);
+}
+
+function newIds(wanted: Uint8Array[], have: Uint8Array[]): Uint8Array[] {
+  const known = new Set(have.map(encodeId));
+  const fresh = new Map<string, Uint8Array>();
+  for (const id of wanted) if (!known.has(encodeId(id))) fresh.set(encodeId(id), id);
+  return [...fresh.values()];
+}

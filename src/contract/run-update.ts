@@ -1,0 +1,36 @@
+// An update is read-modify-write: run update_state against the head, then
+// commit the new state only if the head is still the one it was computed
+// from (and the client's If-Match holds), in one transaction.
+import type { UpdateData } from "../abi/freenet/bincode.js";
+import { EdgeError } from "../errors.js";
+import { checkWriteConditions, type WriteConditions } from "../http/conditional.js";
+import type { StateStore } from "../state/state-store.js";
+import { etagOf, versionInfo, type VersionInfo } from "../state/version-info.js";
+import type { ContractExecutor } from "./contract-executor.js";
+
+export async function runUpdate(
+  state: StateStore,
+  executor: ContractExecutor,
+  updates: UpdateData[],
+  conditions: WriteConditions,
+): Promise<VersionInfo & { changed: boolean }> {
+  const base = state.head();
+  if (!base) throw new EdgeError("STATE_NOT_FOUND", "this contract has no state to update; PUT one first");
+  const etag = etagOf(versionInfo(base).hash);
+  checkWriteConditions(conditions, etag);
+  const result = await executor.update(base, updates);
+  if (!result) return { ...versionInfo(base), changed: false };
+  const version = await state.put(result.body, {
+    expectedLength: result.size,
+    precondition: (head) => {
+      // A state PUT that committed while the contract ran would be silently overwritten.
+      if (head?.version !== base.version) {
+        throw new EdgeError("PRECONDITION_FAILED", "the state changed while the update ran; retry", {
+          details: { base: base.version, current: head?.version ?? null },
+        });
+      }
+      checkWriteConditions(conditions, etag);
+    },
+  });
+  return { ...versionInfo(version), changed: true };
+}

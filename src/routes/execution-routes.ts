@@ -1,0 +1,63 @@
+// Routes that run the contract: updates, summary, delta, validate.
+import { Hono } from "hono";
+import type { ContractBytes } from "../../durable-objects/contract-object.js";
+import type { Env } from "../env.js";
+import { EdgeError, unwrap, type Outcome } from "../errors.js";
+import { parseEtagCondition } from "../http/conditional.js";
+import { readBounded } from "../http/read-bounded.js";
+import { MAX_UPDATE_BYTES } from "../limits.js";
+import { etagOf } from "../state/version-info.js";
+import { instanceStub } from "./instance-stub.js";
+
+export const executionRoutes = new Hono<{ Bindings: Env }>();
+
+function bytesResponse(result: ContractBytes): Response {
+  const headers = new Headers({
+    "content-type": "application/octet-stream",
+    "content-length": String(result.size),
+    "x-state-version": String(result.info.version),
+    "x-state-etag": etagOf(result.info.hash),
+    "cache-control": "no-cache",
+    "x-contract-pages": result.stats.pages,
+  });
+  const body = result.body?.pipeThrough(new FixedLengthStream(result.size)) ?? null;
+  return new Response(body, { status: 200, headers });
+}
+
+executionRoutes.post("/:id/updates", async (c) => {
+  const kind = c.req.query("kind") ?? "delta";
+  if (kind !== "delta" && kind !== "state") {
+    throw new EdgeError("BAD_REQUEST", 'kind must be "delta" or "state"', { details: { kind } });
+  }
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const data = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "update data");
+  const ifMatch = parseEtagCondition(c.req.header("if-match"));
+  const info = unwrap(
+    await stub.updateState({ kind, data, conditions: ifMatch === undefined ? {} : { ifMatch } }),
+  );
+  return c.json(info, 200, { etag: etagOf(info.hash), "x-state-version": String(info.version) });
+});
+
+executionRoutes.get("/:id/summary", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  return bytesResponse(unwrap((await stub.summarize()) as Outcome<ContractBytes>));
+});
+
+executionRoutes.post("/:id/delta", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const summary = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "summary");
+  return bytesResponse(unwrap((await stub.delta(summary)) as Outcome<ContractBytes>));
+});
+
+executionRoutes.post("/:id/validate", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const resolve = c.req.query("resolve") !== "false";
+  const outcome = unwrap(await stub.validateCurrent(resolve));
+  return c.json({
+    result: outcome.result,
+    ...("related" in outcome ? { related: outcome.related } : {}),
+    version: outcome.info.version,
+    hash: outcome.info.hash,
+    execution: outcome.stats,
+  });
+});

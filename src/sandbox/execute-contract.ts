@@ -1,0 +1,88 @@
+// One contract call inside the sandbox: choose how state pages arrive (JSPI
+// refills pulled from the DO, or everything prefetched when the isolate lacks
+// JSPI), run the export, and turn the result into an RPC-safe reply whose
+// byte payloads stream out of guest memory 64 KiB at a time.
+import { runFreenet } from "../abi/freenet/freenet-runner.js";
+import { pagedInput, prefetched, type PageReader } from "../abi/input-source.js";
+import type { ContractRequest, ExecutionStats, SandboxReply } from "./sandbox-protocol.js";
+
+const OUT_CHUNK = 64 * 1024;
+
+export function hasJspi(): boolean {
+  return typeof WebAssembly.Suspending === "function" && typeof WebAssembly.promising === "function";
+}
+
+let isolateCalls = 0;
+
+export async function executeContract(
+  module: WebAssembly.Module,
+  request: ContractRequest,
+  pages: PageReader,
+): Promise<SandboxReply> {
+  isolateCalls++;
+  const jspi = request.settings.pageMode === "auto" && hasJspi();
+  const paged = pagedInput(request.stateLength, pages, request.settings.readAheadBytes);
+  const state = jspi ? paged : await prefetched(paged);
+  const outcome = await runFreenet(
+    module,
+    {
+      op: request.op,
+      parameters: request.parameters,
+      state,
+      ...(request.third === undefined ? {} : { third: request.third }),
+    },
+    {
+      jspi,
+      memoryLimitBytes: request.settings.memoryLimitBytes,
+      log: (line) => console.log(`[contract] ${line}`),
+    },
+  );
+  const stats: ExecutionStats = {
+    pages: jspi ? "jspi" : "prefetch",
+    baselineBytes: outcome.baselineBytes,
+    guestMemoryBytes: outcome.memory.size,
+    isolateCalls,
+  };
+  const { value } = outcome;
+  switch (value.op) {
+    case "validate_state":
+      return { kind: "validate", result: value.result, stats };
+    case "update_state": {
+      if (!value.result.ok) return { kind: "update", result: value.result, body: null, stats };
+      const { newState, related } = value.result.value;
+      return {
+        kind: "update",
+        result: { ok: true, value: { newStateSize: newState?.length ?? null, related } },
+        body: newState ? streamOf(newState) : null,
+        stats,
+      };
+    }
+    case "summarize_state":
+    case "get_state_delta": {
+      if (!value.result.ok) return { kind: "bytes", result: value.result, body: null, stats };
+      const bytes = value.result.value;
+      return {
+        kind: "bytes",
+        result: { ok: true, value: { size: bytes.length } },
+        body: streamOf(bytes),
+        stats,
+      };
+    }
+  }
+}
+
+/** Streams a view of guest memory (valid: the guest never runs again) in 64 KiB copies. */
+function streamOf(view: Uint8Array): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    type: "bytes",
+    pull(controller: ReadableByteStreamController) {
+      if (at >= view.length) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(view.slice(at, at + OUT_CHUNK));
+      at += OUT_CHUNK;
+    },
+  });
+}

@@ -1,0 +1,16 @@
+// Main module of the sandbox isolate, built to one JS file (build/sandbox-host.txt)
+// and loaded by the Worker Loader together with the contract as "contract.wasm".
+// It has no bindings and no network (globalOutbound: null); state pages come
+// from the calling Durable Object through the PageReader it passes in.
+import { WorkerEntrypoint } from "cloudflare:workers";
+import contract from "./contract.wasm";
+import { toOutcome, type Outcome } from "../errors.js";
+import type { PageReader } from "../abi/input-source.js";
+import { executeContract } from "./execute-contract.js";
+import type { ContractRequest, SandboxReply } from "./sandbox-protocol.js";
+
+export default class ContractSandbox extends WorkerEntrypoint {
+  async run(request: ContractRequest, pages: PageReader): Promise<Outcome<SandboxReply>> {
+    return toOutcome(() => executeContract(contract, request, pages));
+  }
+}
