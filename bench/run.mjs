@@ -24,6 +24,7 @@ const median = (values) => {
 };
 const meets = ([op, bound], value) =>
   op === ">=" ? value >= bound : op === "<=" ? value <= bound : value < bound;
+const digitsFor = (key) => (key.endsWith("_bytes") ? 0 : key.includes("_vs_") ? 3 : 1);
 const log = (message) => {
   if (!asJson) console.error(message);
 };
@@ -145,9 +146,7 @@ try {
     for (const [key, value] of Object.entries(results)) {
       const target = targets[key];
       const verdict = target ? `${target[0]} ${target[1]}  ${meets(target, value) ? "ok" : "MISSED"}` : "";
-      console.log(
-        `${key.padEnd(30)} ${value.toFixed(key.endsWith("_raw") ? 3 : 1).padStart(10)}  ${verdict}`,
-      );
+      console.log(`${key.padEnd(34)} ${value.toFixed(digitsFor(key)).padStart(12)}  ${verdict}`);
     }
     console.log(`\n(workerd RSS ${memory.before.toFixed(0)} -> peak ${memory.peak.toFixed(0)} MiB)`);
   }
