@@ -55,7 +55,10 @@ describe(`counter contract (${expectedPages} pages)`, () => {
     const id = await counterAt(7);
     const response = await putState(id, patterned(3));
     expect(response.status).toBe(422);
-    expect((await errorOf(response)).code).toBe("CONTRACT_REJECTED");
+    expect(await errorOf(response)).toMatchObject({
+      code: "CONTRACT_REJECTED",
+      details: { variant: "Invalid" },
+    });
     expect(readU64(new Uint8Array(await (await getState(id)).arrayBuffer()))).toBe(7n);
   });
 
@@ -152,7 +155,10 @@ describe(`streaming state to the guest (${expectedPages} pages)`, () => {
       const corrupt = size < 4 ? patterned(size) : appendLogOf(size);
       // The first entry claims every byte plus one: only the end of the stream can tell.
       if (size >= 4) new DataView(corrupt.buffer).setUint32(0, size - 3, true);
-      expect((await errorOf(await putState(id, corrupt))).code).toBe("CONTRACT_REJECTED");
+      expect(await errorOf(await putState(id, corrupt))).toMatchObject({
+        code: "CONTRACT_REJECTED",
+        details: { variant: "Invalid" },
+      });
     },
   );
 });

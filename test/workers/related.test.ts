@@ -21,7 +21,10 @@ describe("RequestRelated", () => {
     const id = await dependent(new Uint8Array(32).fill(7));
     const response = await putState(id, patterned(10));
     expect(response.status).toBe(422);
-    expect((await errorOf(response)).code).toBe("CONTRACT_REJECTED");
+    expect(await errorOf(response)).toMatchObject({
+      code: "CONTRACT_REJECTED",
+      details: { variant: "Invalid" },
+    });
   });
 
   it("is answered 409 when the contract keeps asking after it was given what it asked for", async () => {

@@ -48,14 +48,22 @@ export async function createInstance(
   contract = ACCEPT_ALL,
   prefix: Uint8Array = Uint8Array.of(0),
 ): Promise<string> {
-  const codeHash = await uploadCode(contractWasm(contract), init);
   const unique = new TextEncoder().encode(`${crypto.randomUUID()}-${counter++}`);
-  const parameters = base64.encode(new Uint8Array([...prefix, ...unique]));
+  return createInstanceWith(contract, new Uint8Array([...prefix, ...unique]), init);
+}
+
+/** An instance with exactly these parameters. */
+export async function createInstanceWith(
+  contract: string,
+  parameters: Uint8Array,
+  init: RequestInit = {},
+): Promise<string> {
+  const codeHash = await uploadCode(contractWasm(contract), init);
   const response = await SELF.fetch(`${BASE}/v1/contracts`, {
     method: "POST",
     ...init,
     headers: { "content-type": "application/json", ...init.headers },
-    body: JSON.stringify({ codeHash, parameters }),
+    body: JSON.stringify({ codeHash, parameters: base64.encode(parameters) }),
   });
   expect(response.status).toBe(201);
   return ((await response.json()) as { id: string }).id;
