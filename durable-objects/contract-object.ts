@@ -28,6 +28,9 @@ import { resolveRange, type ByteRange, type RangeRequest } from "../src/http/ran
 import { InstanceTable, type InstanceRecord } from "../src/instance/instance-record.js";
 import { WASM_PAGE_BYTES } from "../src/limits.js";
 import { PageReaderTarget } from "../src/sandbox/page-reader-target.js";
+import type { StorageChanges } from "../src/sandbox/sandbox-protocol.js";
+import { StorageFramesTarget } from "../src/sandbox/storage-frames-target.js";
+import { LinearStorageTables, type StorageStats } from "../src/storage/linear-storage-tables.js";
 import { sandboxFor } from "../src/sandbox/sandbox-loader.js";
 import { durableObjectSql } from "../src/sql/durable-object-sql.js";
 import { StateStore } from "../src/state/state-store.js";
@@ -66,6 +69,7 @@ export class ContractObject extends DurableObject<Env> {
   readonly #instance: InstanceTable;
   readonly #state: StateStore;
   readonly #settings: Settings;
+  readonly #storage: LinearStorageTables;
   #updates: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -73,6 +77,7 @@ export class ContractObject extends DurableObject<Env> {
     const sql = durableObjectSql(ctx.storage);
     this.#settings = readSettings(env);
     this.#instance = new InstanceTable(sql);
+    this.#storage = new LinearStorageTables(sql);
     this.#state = new StateStore(new StateTables(sql), systemClock, newHasher, {
       ...this.#settings,
       scheduleCollection: () => void ctx.storage.setAlarm(Date.now()),
@@ -135,11 +140,48 @@ export class ContractObject extends DurableObject<Env> {
             ? { kind: "Delta", delta: request.data }
             : { kind: "State", state: request.data },
         ];
-        return runUpdate(this.#state, this.#executor(instance), updates, request.conditions);
+        return runUpdate(this.#state, this.#executor(instance), updates, request.conditions, (changes) =>
+          this.#commitStorage(changes),
+        );
       }),
     );
     this.#updates = run.catch(() => {});
     return run;
+  }
+
+  /** The generic entry; its storage writes commit when it returns, atomically. */
+  async runContract(input: Uint8Array): Promise<Outcome<ByteResult & { storageBytesWritten: number }>> {
+    const run = this.#updates.then(() =>
+      toOutcome(async () => {
+        const result = await this.#executor(this.#requireInstance()).run(input);
+        const storageBytesWritten = this.#state.transaction(() => this.#commitStorage(result.storage));
+        return { ...result, storageBytesWritten };
+      }),
+    );
+    this.#updates = run.catch(() => {});
+    return run;
+  }
+
+  async storageStats(): Promise<Outcome<StorageStats>> {
+    return toOutcome(() => {
+      this.#requireInstance();
+      return this.#storage.stats();
+    });
+  }
+
+  async readStorage(offset: number, length: number): Promise<Outcome<ReadableStream<Uint8Array>>> {
+    return toOutcome(() => {
+      this.#requireInstance();
+      const frames = this.#storage.range(offset, length);
+      return new ReadableStream({
+        type: "bytes",
+        pull(controller: ReadableByteStreamController) {
+          const next = frames.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        },
+      });
+    });
   }
 
   async summarize(): Promise<Outcome<ContractBytes>> {
@@ -194,7 +236,18 @@ export class ContractObject extends DurableObject<Env> {
         pageMode: settings.pageMode,
       },
       parameters: instance.parameters,
+      storage: {
+        size: () => this.#storage.size(),
+        frames: new StorageFramesTarget((indices) => this.#storage.frames(indices)),
+        limitBytes: settings.storageLimitBytes,
+        frameBudgetBytes: settings.storageFrameBudgetBytes,
+      },
     });
+  }
+
+  /** Inside the caller's transaction. */
+  #commitStorage(changes: StorageChanges): number {
+    return changes ? this.#storage.apply(changes.writes, changes.size) : 0;
   }
 
   async #ownState(): Promise<Uint8Array | null> {

@@ -5,6 +5,9 @@ import {
   DEFAULT_GUEST_MEMORY_BYTES,
   DEFAULT_MAX_STATE_BYTES,
   DEFAULT_READ_AHEAD_BYTES,
+  DEFAULT_STORAGE_FRAME_BUDGET_BYTES,
+  DEFAULT_STORAGE_LIMIT_BYTES,
+  HARD_MAX_STORAGE_LIMIT_BYTES,
   HARD_MAX_GUEST_MEMORY_BYTES,
   HARD_MAX_STATE_BYTES,
   MAX_READ_AHEAD_BYTES,
@@ -18,6 +21,8 @@ export interface Settings {
   readAheadBytes: number;
   contractCpuMs: number;
   pageMode: PageMode;
+  storageLimitBytes: number;
+  storageFrameBudgetBytes: number;
 }
 
 export interface SettingsSource {
@@ -26,6 +31,8 @@ export interface SettingsSource {
   READ_AHEAD_BYTES?: string;
   CONTRACT_CPU_MS?: string;
   PAGE_MODE?: string;
+  STORAGE_LIMIT_BYTES?: string;
+  STORAGE_FRAME_BUDGET_BYTES?: string;
 }
 
 export function readSettings(env: SettingsSource): Settings {
@@ -61,6 +68,18 @@ export function readSettings(env: SettingsSource): Settings {
     ),
     contractCpuMs: positiveInt("CONTRACT_CPU_MS", env.CONTRACT_CPU_MS, DEFAULT_CONTRACT_CPU_MS, 5 * 60_000),
     pageMode,
+    storageLimitBytes: positiveInt(
+      "STORAGE_LIMIT_BYTES",
+      env.STORAGE_LIMIT_BYTES,
+      DEFAULT_STORAGE_LIMIT_BYTES,
+      HARD_MAX_STORAGE_LIMIT_BYTES,
+    ),
+    storageFrameBudgetBytes: positiveInt(
+      "STORAGE_FRAME_BUDGET_BYTES",
+      env.STORAGE_FRAME_BUDGET_BYTES,
+      DEFAULT_STORAGE_FRAME_BUDGET_BYTES,
+      HARD_MAX_GUEST_MEMORY_BYTES,
+    ),
   };
 }
 

@@ -15,4 +15,6 @@ export interface Env {
   READ_AHEAD_BYTES?: string;
   CONTRACT_CPU_MS?: string;
   PAGE_MODE?: string;
+  STORAGE_LIMIT_BYTES?: string;
+  STORAGE_FRAME_BUDGET_BYTES?: string;
 }

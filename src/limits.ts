@@ -60,3 +60,15 @@ export const MAX_RELATED_BYTES = 16 * MiB;
 
 /** Rounds of RequestRelated a call may go through before it is answered 409. */
 export const MAX_RELATED_ROUNDS = 3;
+
+/** SPEC section 6: linear storage is a 1 GiB logical space by default (STORAGE_LIMIT_BYTES). */
+export const DEFAULT_STORAGE_LIMIT_BYTES = 1024 * MiB;
+
+/** Cloudflare DO: 10 GB per object bounds linear storage too. */
+export const HARD_MAX_STORAGE_LIMIT_BYTES = 8 * 1024 * MiB;
+
+/**
+ * Storage frames one call may hold in the sandbox (loaded copies + changes):
+ * beside a 64 MiB guest this keeps the isolate inside its 128 MB.
+ */
+export const DEFAULT_STORAGE_FRAME_BUDGET_BYTES = 32 * MiB;

@@ -22,6 +22,21 @@ export const IMPORT_CATALOG: Record<string, Record<string, ImportSpec>> = {
   freenet_time: {
     __frnt__time__utc_now: { params: ["i64", "i64"], results: [] },
   },
+  edge_storage: {
+    storage_map: { params: ["i32", "i64", "i32"], results: ["i32"] },
+    storage_unmap: { params: ["i32"], results: ["i32"] },
+    storage_sync: { params: [], results: ["i32"] },
+    storage_size: { params: [], results: ["i64"] },
+    storage_read: { params: ["i32", "i64", "i32"], results: ["i32"] },
+    storage_write: { params: ["i64", "i32", "i32"], results: ["i32"] },
+  },
+};
+
+/** The generic entry (SPEC section 6): input and output through the Freenet buffers. */
+export const RUN_EXPORTS: Record<string, ImportSpec | "memory"> = {
+  memory: "memory",
+  __frnt__initiate_buffer: { params: ["i32"], results: ["i64"] },
+  run: { params: ["i64"], results: ["i64"] },
 };
 
 /** What a Freenet contract must export (freenet-stdlib's #[contract] output). */

@@ -1,12 +1,19 @@
 // Upload-time ABI check (SPEC section 1): every import must be a host function
 // we provide, with its exact signature, and the module must export what its
 // ABI needs. Answers name the offending imports and exports.
-import { FREENET_EXPORTS, IMPORT_CATALOG, sameSignature } from "../abi/abi-catalog.js";
+import {
+  FREENET_EXPORTS,
+  IMPORT_CATALOG,
+  RUN_EXPORTS,
+  sameSignature,
+  type ImportSpec,
+} from "../abi/abi-catalog.js";
 import { EdgeError } from "../errors.js";
 import { WASM_PAGE_BYTES } from "../limits.js";
 import type { WasmModuleInfo } from "./wasm-sections.js";
 
-export type ContractAbi = "freenet";
+/** Which entry points a module offers; a module may offer both. */
+export type ContractAbi = "freenet" | "run" | "freenet+run";
 
 export function checkContractAbi(info: WasmModuleInfo, memoryLimitBytes: number): ContractAbi {
   const unknownImports = info.imports
@@ -26,23 +33,31 @@ export function checkContractAbi(info: WasmModuleInfo, memoryLimitBytes: number)
   }
 
   const exports = new Map(info.exports.map((entry) => [entry.name, entry]));
-  const missingExports = Object.entries(FREENET_EXPORTS)
-    .filter(([name, spec]) => {
-      const found = exports.get(name);
-      if (!found) return true;
-      if (spec === "memory") return found.kind !== "memory";
-      return found.kind !== "func" || !found.signature || !sameSignature(found.signature, spec);
-    })
-    .map(([name]) => name);
-  if (missingExports.length > 0) {
+  const missing = (required: Record<string, ImportSpec | "memory">) =>
+    Object.entries(required)
+      .filter(([name, spec]) => {
+        const found = exports.get(name);
+        if (!found) return true;
+        if (spec === "memory") return found.kind !== "memory";
+        return found.kind !== "func" || !found.signature || !sameSignature(found.signature, spec);
+      })
+      .map(([name]) => name);
+  const missingFreenet = missing(FREENET_EXPORTS);
+  const missingRun = missing(RUN_EXPORTS);
+  if (missingFreenet.length > 0 && missingRun.length > 0) {
+    const missingExports = missingFreenet.length <= missingRun.length ? missingFreenet : missingRun;
     throw new EdgeError(
       "CONTRACT_ABI",
-      `the module lacks the Freenet contract exports: ${missingExports.join(", ")}`,
-      {
-        details: { missingExports },
-      },
+      `the module lacks the contract exports: ${missingExports.join(", ")} (Freenet: ${Object.keys(FREENET_EXPORTS).join(", ")}; or run: ${Object.keys(RUN_EXPORTS).join(", ")})`,
+      { details: { missingExports, missingFreenetExports: missingFreenet, missingRunExports: missingRun } },
     );
   }
+  const abi: ContractAbi =
+    missingFreenet.length === 0 && missingRun.length === 0
+      ? "freenet+run"
+      : missingFreenet.length === 0
+        ? "freenet"
+        : "run";
 
   const memoryIndex = exports.get("memory")?.index ?? 0;
   const memory = info.memories[memoryIndex];
@@ -58,5 +73,5 @@ export function checkContractAbi(info: WasmModuleInfo, memoryLimitBytes: number)
       },
     );
   }
-  return "freenet";
+  return abi;
 }

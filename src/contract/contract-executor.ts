@@ -9,20 +9,22 @@ import {
   type UpdateData,
   type ValidateResult,
 } from "../abi/freenet/bincode.js";
-import type { FreenetOp } from "../abi/freenet/freenet-runner.js";
+import type { ContractOp, FreenetOp } from "../abi/freenet/freenet-runner.js";
+import type { FrameSource } from "../abi/storage/frame-table.js";
 import type { PageReader } from "../abi/input-source.js";
 import { EdgeError } from "../errors.js";
 import { encodeId } from "../identity/ids.js";
 import { MAX_RELATED_ROUNDS } from "../limits.js";
 import type {
+  ContractRequest,
   ExecutionSettings,
   ExecutionStats,
   SandboxReply,
-  ContractRequest,
+  StorageChanges,
 } from "../sandbox/sandbox-protocol.js";
 
 export interface SandboxPort {
-  run(request: ContractRequest, pages: PageReader): Promise<SandboxReply>;
+  run(request: ContractRequest, pages: PageReader, storage?: FrameSource): Promise<SandboxReply>;
 }
 
 export interface StateBlob {
@@ -38,12 +40,16 @@ export interface ExecutorPorts {
   relatedStates(ids: Uint8Array[]): Promise<Array<[Uint8Array, Uint8Array | null]>>;
   settings: ExecutionSettings;
   parameters: Uint8Array;
+  /** The instance's linear storage (edge_storage) as calls see it. */
+  storage: { size(): number; frames: FrameSource; limitBytes: number; frameBudgetBytes: number };
 }
 
 export interface ByteResult {
   size: number;
   body: ReadableStream<Uint8Array> | null;
   stats: ExecutionStats;
+  /** Linear storage the call changed; commit with its outcome or drop. */
+  storage: StorageChanges;
 }
 
 export type ValidateOutcome =
@@ -91,15 +97,19 @@ export class ContractExecutor {
     }
   }
 
-  /** update_state; null when the contract changes nothing. */
-  async update(head: StateBlob, updates: UpdateData[]): Promise<ByteResult | null> {
+  /** update_state; `size: null` when the contract leaves the state as it is. */
+  async update(
+    head: StateBlob,
+    updates: UpdateData[],
+  ): Promise<Omit<ByteResult, "size"> & { size: number | null }> {
     const relatedUpdates: UpdateData[] = [];
     for (let round = 0; round <= MAX_RELATED_ROUNDS; round++) {
       const reply = await this.#run("update_state", head, encodeUpdateData([...updates, ...relatedUpdates]));
       if (reply.kind !== "update") throw unexpected(reply.kind);
       const { newStateSize, related } = accept(reply.result, "update_state");
-      if (newStateSize !== null) return { size: newStateSize, body: reply.body, stats: reply.stats };
-      if (related.length === 0) return null;
+      if (newStateSize !== null || related.length === 0) {
+        return { size: newStateSize, body: reply.body, stats: reply.stats, storage: reply.storage };
+      }
       const have = relatedUpdates.flatMap((update) => ("relatedTo" in update ? [update.relatedTo] : []));
       const missing = newIds(
         related.map((entry) => entry.id),
@@ -115,6 +125,18 @@ export class ContractExecutor {
     throw unresolved([]);
   }
 
+  /** The generic entry: `run(input)`; a RUN_ERROR is CONTRACT_REJECTED. */
+  async run(input: Uint8Array): Promise<ByteResult> {
+    const reply = await this.#run("run", { blobId: -1, size: 0 }, undefined, input);
+    if (reply.kind !== "run") throw unexpected(reply.kind);
+    if (!reply.result.ok) {
+      throw new EdgeError("CONTRACT_REJECTED", `the contract refused (run: ${reply.result.message})`, {
+        details: { variant: "RunError", message: reply.result.message },
+      });
+    }
+    return { size: reply.result.value.size, body: reply.body, stats: reply.stats, storage: reply.storage };
+  }
+
   summarize(head: StateBlob): Promise<ByteResult> {
     return this.#bytes("summarize_state", head);
   }
@@ -127,11 +149,12 @@ export class ContractExecutor {
     const reply = await this.#run(op, head, third);
     if (reply.kind !== "bytes") throw unexpected(reply.kind);
     const { size } = accept(reply.result, op);
-    return { size, body: reply.body, stats: reply.stats };
+    return { size, body: reply.body, stats: reply.stats, storage: reply.storage };
   }
 
-  async #run(op: FreenetOp, blob: StateBlob, third?: Uint8Array): Promise<SandboxReply> {
-    const pages = this.#ports.openPages(blob);
+  async #run(op: ContractOp, blob: StateBlob, third?: Uint8Array, input?: Uint8Array): Promise<SandboxReply> {
+    const pages = blob.blobId < 0 ? noPages : this.#ports.openPages(blob);
+    const { storage } = this.#ports;
     try {
       return await this.#ports.sandbox.run(
         {
@@ -139,15 +162,27 @@ export class ContractExecutor {
           parameters: this.#ports.parameters,
           stateLength: blob.size,
           ...(third === undefined ? {} : { third }),
+          ...(input === undefined ? {} : { input }),
           settings: this.#ports.settings,
+          storage: {
+            size: storage.size(),
+            limitBytes: storage.limitBytes,
+            frameBudgetBytes: storage.frameBudgetBytes,
+          },
         },
         pages.reader,
+        storage.frames,
       );
     } finally {
       pages.release();
     }
   }
 }
+
+const noPages = {
+  reader: { read: () => new Uint8Array(0) },
+  release: () => {},
+};
 
 function accept<T>(
   result: { ok: true; value: T } | { ok: false; error: ContractErrorValue },

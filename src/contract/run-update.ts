@@ -6,6 +6,7 @@ import { EdgeError } from "../errors.js";
 import { checkWriteConditions, type WriteConditions } from "../http/conditional.js";
 import type { StateStore } from "../state/state-store.js";
 import { etagOf, versionInfo, type VersionInfo } from "../state/version-info.js";
+import type { StorageChanges } from "../sandbox/sandbox-protocol.js";
 import type { ContractExecutor } from "./contract-executor.js";
 
 export async function runUpdate(
@@ -13,15 +14,21 @@ export async function runUpdate(
   executor: ContractExecutor,
   updates: UpdateData[],
   conditions: WriteConditions,
+  commitStorage: (changes: StorageChanges) => void,
 ): Promise<VersionInfo & { changed: boolean }> {
   const base = state.head();
   if (!base) throw new EdgeError("STATE_NOT_FOUND", "this contract has no state to update; PUT one first");
   const etag = etagOf(versionInfo(base).hash);
   checkWriteConditions(conditions, etag);
   const result = await executor.update(base, updates);
-  if (!result) return { ...versionInfo(base), changed: false };
+  if (result.size === null) {
+    // No new state, but storage the call wrote still commits (atomically, on its own).
+    state.transaction(() => commitStorage(result.storage));
+    return { ...versionInfo(base), changed: false };
+  }
   const version = await state.put(result.body, {
     expectedLength: result.size,
+    alsoCommit: () => commitStorage(result.storage),
     precondition: (head) => {
       // A state PUT that committed while the contract ran would be silently overwritten.
       if (head?.version !== base.version) {

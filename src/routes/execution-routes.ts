@@ -1,6 +1,7 @@
 // Routes that run the contract: updates, summary, delta, validate.
 import { Hono } from "hono";
 import type { ContractBytes } from "../../durable-objects/contract-object.js";
+import type { ByteResult } from "../contract/contract-executor.js";
 import type { Env } from "../env.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";
 import { parseEtagCondition } from "../http/conditional.js";
@@ -59,5 +60,23 @@ executionRoutes.post("/:id/validate", async (c) => {
     version: outcome.info.version,
     hash: outcome.info.hash,
     execution: outcome.stats,
+  });
+});
+
+executionRoutes.post("/:id/run", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const input = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "run input");
+  const result = unwrap(
+    (await stub.runContract(input)) as Outcome<ByteResult & { storageBytesWritten: number }>,
+  );
+  const headers = new Headers({
+    "content-type": "application/octet-stream",
+    "content-length": String(result.size),
+    "x-contract-pages": result.stats.pages,
+    "x-storage-bytes-written": String(result.storageBytesWritten),
+  });
+  return new Response(result.body?.pipeThrough(new FixedLengthStream(result.size)) ?? null, {
+    status: 200,
+    headers,
   });
 });

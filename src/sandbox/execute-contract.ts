@@ -2,11 +2,14 @@
 // refills pulled from the DO, or everything prefetched when the isolate lacks
 // JSPI), run the export, and turn the result into an RPC-safe reply whose
 // byte payloads stream out of guest memory 64 KiB at a time.
-import { runFreenet } from "../abi/freenet/freenet-runner.js";
-import { pagedInput, prefetched, type PageReader } from "../abi/input-source.js";
+import { runFreenet, type FreenetValue } from "../abi/freenet/freenet-runner.js";
+import { bytesInput, pagedInput, prefetched, type PageReader } from "../abi/input-source.js";
+import { FrameTable, type FrameSource } from "../abi/storage/frame-table.js";
 import type { ContractRequest, ExecutionStats, SandboxReply } from "./sandbox-protocol.js";
 
 const OUT_CHUNK = 64 * 1024;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export function hasJspi(): boolean {
   return typeof WebAssembly.Suspending === "function" && typeof WebAssembly.promising === "function";
@@ -18,33 +21,60 @@ export async function executeContract(
   module: WebAssembly.Module,
   request: ContractRequest,
   pages: PageReader,
+  storageFrames?: FrameSource,
 ): Promise<SandboxReply> {
   isolateCalls++;
   const jspi = request.settings.pageMode === "auto" && hasJspi();
-  const paged = pagedInput(request.stateLength, pages, request.settings.readAheadBytes);
-  const state = jspi ? paged : await prefetched(paged);
-  const outcome = await runFreenet(
-    module,
-    {
-      op: request.op,
-      parameters: request.parameters,
-      state,
-      ...(request.third === undefined ? {} : { third: request.third }),
-    },
-    {
-      jspi,
-      memoryLimitBytes: request.settings.memoryLimitBytes,
-      log: (line) => console.log(`[contract] ${line}`),
-    },
-  );
+  const storage =
+    request.storage && storageFrames
+      ? {
+          frames: new FrameTable(storageFrames, request.storage.size, request.storage.frameBudgetBytes),
+          limitBytes: request.storage.limitBytes,
+        }
+      : undefined;
+  const options = {
+    jspi,
+    memoryLimitBytes: request.settings.memoryLimitBytes,
+    log: (line: string) => console.log(`[contract] ${line}`),
+    ...(storage ? { storage } : {}),
+  };
+  let outcome;
+  if (request.op === "run") {
+    outcome = await runFreenet(
+      module,
+      { op: "run", input: bytesInput(request.input ?? new Uint8Array(0)) },
+      options,
+    );
+  } else {
+    const paged = pagedInput(request.stateLength, pages, request.settings.readAheadBytes);
+    const state = jspi ? paged : await prefetched(paged);
+    const third = request.third === undefined ? {} : { third: request.third };
+    outcome = await runFreenet(
+      module,
+      { op: request.op, parameters: request.parameters, state, ...third },
+      options,
+    );
+  }
   const stats: ExecutionStats = {
     pages: jspi ? "jspi" : "prefetch",
     baselineBytes: outcome.baselineBytes,
     guestMemoryBytes: outcome.memory.size,
     isolateCalls,
   };
-  const { value } = outcome;
+  return { ...reply(outcome.value, stats), storage: outcome.storage };
+}
+
+function reply(value: FreenetValue, stats: ExecutionStats): DistributiveOmit<SandboxReply, "storage"> {
   switch (value.op) {
+    case "run":
+      return value.result.ok
+        ? {
+            kind: "run",
+            result: { ok: true, value: { size: value.result.value.length } },
+            body: streamOf(value.result.value),
+            stats,
+          }
+        : { kind: "run", result: value.result, body: null, stats };
     case "validate_state":
       return { kind: "validate", result: value.result, stats };
     case "update_state": {

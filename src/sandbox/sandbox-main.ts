@@ -6,11 +6,16 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import contract from "./contract.wasm";
 import { toOutcome, type Outcome } from "../errors.js";
 import type { PageReader } from "../abi/input-source.js";
+import type { FrameSource } from "../abi/storage/frame-table.js";
 import { executeContract } from "./execute-contract.js";
 import type { ContractRequest, SandboxReply } from "./sandbox-protocol.js";
 
 export default class ContractSandbox extends WorkerEntrypoint {
-  async run(request: ContractRequest, pages: PageReader): Promise<Outcome<SandboxReply>> {
-    return toOutcome(() => executeContract(contract, request, pages));
+  async run(
+    request: ContractRequest,
+    pages: PageReader,
+    storage?: FrameSource,
+  ): Promise<Outcome<SandboxReply>> {
+    return toOutcome(() => executeContract(contract, request, pages, storage));
   }
 }

@@ -6,7 +6,8 @@ import type {
   RelatedMode,
   ValidateResult,
 } from "../abi/freenet/bincode.js";
-import type { FreenetOp } from "../abi/freenet/freenet-runner.js";
+import type { ContractOp } from "../abi/freenet/freenet-runner.js";
+import type { FrameWrite } from "../abi/storage/frame-table.js";
 
 /** `auto`: JSPI when the isolate has it, else prefetch; `prefetch` forces shipping all pages first. */
 export type PageMode = "auto" | "prefetch";
@@ -18,12 +19,19 @@ export interface ExecutionSettings {
 }
 
 export interface ContractRequest {
-  op: FreenetOp;
+  op: ContractOp;
   parameters: Uint8Array;
   stateLength: number;
   third?: Uint8Array;
+  /** The request body of `run`. */
+  input?: Uint8Array;
   settings: ExecutionSettings;
+  /** Linear storage as the call starts; frames come from the StorageFrames target. */
+  storage?: { size: number; limitBytes: number; frameBudgetBytes: number };
 }
+
+/** What a call changed in linear storage; committed with the call's outcome or not at all. */
+export type StorageChanges = { writes: FrameWrite[]; size: number } | null;
 
 export interface ExecutionStats {
   /** How state pages reached the guest. */
@@ -34,7 +42,7 @@ export interface ExecutionStats {
   isolateCalls: number;
 }
 
-export type SandboxReply =
+export type SandboxReply = (
   | { kind: "validate"; result: BincodeResult<ValidateResult>; stats: ExecutionStats }
   | {
       kind: "update";
@@ -50,6 +58,13 @@ export type SandboxReply =
       result: BincodeResult<{ size: number }>;
       body: ReadableStream<Uint8Array> | null;
       stats: ExecutionStats;
-    };
+    }
+  | {
+      kind: "run";
+      result: { ok: true; value: { size: number } } | { ok: false; message: string };
+      body: ReadableStream<Uint8Array> | null;
+      stats: ExecutionStats;
+    }
+) & { storage: StorageChanges };
 
 export type { ContractErrorValue };

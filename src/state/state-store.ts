@@ -23,6 +23,8 @@ export interface PutOptions {
   precondition?: (head: StateVersion | null) => void;
   /** Judges the fully staged state before commit (the contract-validation seam). */
   validate?: (staged: StagedState) => Promise<void>;
+  /** Further writes that must commit in the same transaction as the new version (linear storage). */
+  alsoCommit?: () => void;
 }
 
 export interface StateStoreOptions {
@@ -68,6 +70,11 @@ export class StateStore {
     return this.#tables.head();
   }
 
+  /** Runs `fn` in one SQLite transaction with whatever else shares the DO's storage. */
+  transaction<T>(fn: () => T): T {
+    return this.#tables.transaction(fn);
+  }
+
   async put(body: ReadableStream<Uint8Array> | null, options: PutOptions = {}): Promise<StateVersion> {
     const { expectedLength } = options;
     if (expectedLength !== undefined && expectedLength > this.#maxStateBytes) {
@@ -80,6 +87,7 @@ export class StateStore {
       await options.validate?.(staged);
       const version = this.#tables.transaction(() => {
         options.precondition?.(this.#tables.head());
+        options.alsoCommit?.();
         return this.#tables.promote(blobId, staged.size, staged.hash, this.#clock.now());
       });
       this.#scheduleCollection();

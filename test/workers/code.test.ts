@@ -55,9 +55,10 @@ describe("PUT /v1/code", () => {
       expect(response.status).toBe(422);
       const error = await errorOf(response);
       expect(error.code).toBe("CONTRACT_ABI");
-      expect(error.details?.missingExports).toEqual(
+      expect(error.details?.missingFreenetExports).toEqual(
         expect.arrayContaining(["memory", "__frnt__initiate_buffer", "validate_state"]),
       );
+      expect(error.details?.missingRunExports).toEqual(expect.arrayContaining(["run"]));
     }
   });
 

@@ -18,8 +18,17 @@ import {
 } from "./bincode.js";
 import { freenetImports } from "./freenet-imports.js";
 import { InputBuffers, type BufferExports } from "./input-buffers.js";
+import { FrameTable, type FrameWrite } from "../storage/frame-table.js";
+import { PageTable } from "../storage/page-table.js";
+import { storageImports, writeBackAll } from "../storage/storage-imports.js";
 
 export type FreenetOp = "validate_state" | "update_state" | "summarize_state" | "get_state_delta";
+/** A contract operation: a Freenet export, or the generic `run(input) -> record` entry. */
+export type ContractOp = FreenetOp | "run";
+
+// The generic entry's record kinds (after Freenet's 0..4).
+const RUN_OK = 5;
+const RUN_ERROR = 6;
 
 // ResultKind (contract_interface/wasm_interface.rs).
 const RESULT_KIND: Record<FreenetOp, number> = {
@@ -31,13 +40,15 @@ const RESULT_KIND: Record<FreenetOp, number> = {
 // ContractInterfaceResult { ptr: i64, kind: i32, size: u32 }, repr(C).
 const RECORD_BYTES = 16;
 
-export interface FreenetCall {
-  op: FreenetOp;
-  parameters: Uint8Array;
-  state: InputSource;
-  /** validate_state: bincode RelatedContracts; update_state: bincode Vec<UpdateData>; get_state_delta: summary. */
-  third?: Uint8Array;
-}
+export type FreenetCall =
+  | {
+      op: FreenetOp;
+      parameters: Uint8Array;
+      state: InputSource;
+      /** validate_state: bincode RelatedContracts; update_state: bincode Vec<UpdateData>; get_state_delta: summary. */
+      third?: Uint8Array;
+    }
+  | { op: "run"; input: InputSource };
 
 export interface RunOptions {
   /** Suspend the guest on refills (JSPI) instead of requiring synchronous inputs. */
@@ -45,18 +56,23 @@ export interface RunOptions {
   memoryLimitBytes: number;
   log?: (message: string) => void;
   now?: () => Date;
+  /** The instance's linear storage for this call (edge_storage); absent: every storage call fails with IO_ERROR. */
+  storage?: { frames: FrameTable; limitBytes: number };
 }
 
 export type FreenetValue =
   | { op: "validate_state"; result: BincodeResult<ValidateResult> }
   | { op: "update_state"; result: BincodeResult<UpdateModification> }
-  | { op: "summarize_state" | "get_state_delta"; result: BincodeResult<Uint8Array> };
+  | { op: "summarize_state" | "get_state_delta"; result: BincodeResult<Uint8Array> }
+  | { op: "run"; result: { ok: true; value: Uint8Array } | { ok: false; message: string } };
 
 export interface FreenetOutcome {
   value: FreenetValue;
   memory: GuestMemory;
   /** Guest memory size before the inputs were placed, for memory accounting. */
   baselineBytes: number;
+  /** Storage frames the call changed (mappings written back), and the new logical size. */
+  storage: { writes: FrameWrite[]; size: number } | null;
 }
 
 interface ContractExports extends BufferExports {
@@ -85,8 +101,17 @@ export async function runFreenet(
     now: options.now ?? (() => new Date()),
     jspi: options.jspi,
   });
+  const pages = new PageTable();
+  const storage = {
+    memory: () => memory ?? fail("memory used before instantiation"),
+    frames: options.storage?.frames ?? new FrameTable({ read: () => fail("no storage for this call") }, 0, 0),
+    pages,
+    limitBytes: options.storage?.limitBytes ?? 0,
+    jspi: options.jspi,
+  };
+  const imports = { ...host, edge_storage: storageImports(storage) };
   const exports = trapping(
-    () => new WebAssembly.Instance(module, host).exports,
+    () => new WebAssembly.Instance(module, imports).exports,
   ) as unknown as ContractExports;
   if (!(exports.memory instanceof WebAssembly.Memory))
     throw new EdgeError("CONTRACT_ABI", "the contract exports no memory");
@@ -101,11 +126,14 @@ export async function runFreenet(
     guest.checkLimit();
     exports.__frnt_set_id?.(nextInstanceId++);
     const baselineBytes = guest.size;
-    const args = [
-      await inputs.place(bytesInput(call.parameters)),
-      await inputs.place(call.state),
-      ...(call.third === undefined ? [] : [await inputs.place(bytesInput(call.third))]),
-    ];
+    const args =
+      call.op === "run"
+        ? [await inputs.place(call.input)]
+        : [
+            await inputs.place(bytesInput(call.parameters)),
+            await inputs.place(call.state),
+            ...(call.third === undefined ? [] : [await inputs.place(bytesInput(call.third))]),
+          ];
     const invoke = entry as (...args: bigint[]) => bigint;
     const returned = options.jspi
       ? ((await (WebAssembly.promising(invoke) as (...args: bigint[]) => Promise<unknown>)(
@@ -113,19 +141,27 @@ export async function runFreenet(
         )) as bigint)
       : invoke(...args);
     guest.checkLimit();
-    return { value: decodeRecord(guest, call.op, returned), memory: guest, baselineBytes };
+    const value = decodeRecord(guest, call.op, returned);
+    writeBackAll(storage);
+    const changed = options.storage ? { writes: storage.frames.dirty(), size: storage.frames.size } : null;
+    return { value, memory: guest, baselineBytes, storage: changed };
   } catch (error) {
     throw classify(error, guest);
   }
 }
 
-function decodeRecord(memory: GuestMemory, op: FreenetOp, returned: bigint): FreenetValue {
+function decodeRecord(memory: GuestMemory, op: ContractOp, returned: bigint): FreenetValue {
   const record = toPointer(returned, `${op} result`);
   memory.view(record, RECORD_BYTES, "result record");
   const ptr = memory.pointer64(record, "result record ptr");
   const kind = memory.i32(record + 8, "result record kind");
   const size = memory.u32(record + 12, "result record size");
   const bytes = memory.view(ptr, size, "result bytes");
+  if (op === "run") {
+    if (kind === RUN_OK) return { op, result: { ok: true, value: bytes } };
+    if (kind === RUN_ERROR) return { op, result: { ok: false, message: new TextDecoder().decode(bytes) } };
+    throw fault(`run returned result kind ${kind} (expected ${RUN_OK} or ${RUN_ERROR})`);
+  }
   const expect = <T>(decode: (reader: BincodeReader) => T): BincodeResult<T> => {
     const result = decodeResult(bytes, decode);
     // Guests tag their own input-decoding errors with another kind; an Err reads the same.

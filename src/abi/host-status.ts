@@ -1,0 +1,14 @@
+// The one table of host-import status codes (SPEC section 9): 0 is success,
+// expected failures are these stable negative numbers, shared by every
+// namespace (edge_storage now, fbmu next). Documented in the README.
+export const HostStatus = {
+  OK: 0,
+  INVALID_ARGUMENT: -1,
+  OUT_OF_BOUNDS: -2,
+  OVERLAP: -3,
+  NOT_MAPPED: -4,
+  STORAGE_LIMIT: -5,
+  IO_ERROR: -6,
+} as const;
+
+export type HostStatusCode = (typeof HostStatus)[keyof typeof HostStatus];

@@ -1,0 +1,109 @@
+// The edge_storage namespace (SPEC section 6): mmap-style linear storage.
+// Frames load on demand (the import suspends through JSPI while the DO
+// answers); writes land in the call's FrameTable and commit when it returns.
+import { HostStatus, type HostStatusCode } from "../host-status.js";
+import type { GuestMemory } from "../guest-memory.js";
+import { FrameTable, STORAGE_FRAME_BYTES } from "./frame-table.js";
+import { PageTable, type Mapping } from "./page-table.js";
+
+export interface StorageContext {
+  memory(): GuestMemory;
+  frames: FrameTable;
+  pages: PageTable;
+  /** Highest storage offset (exclusive) a call may touch. */
+  limitBytes: number;
+  jspi: boolean;
+}
+
+type Status = HostStatusCode | Promise<HostStatusCode>;
+
+export function storageImports(ctx: StorageContext): Record<string, (...args: never[]) => unknown> {
+  const suspend = <F extends (...args: never[]) => unknown>(fn: F) =>
+    ctx.jspi ? (new WebAssembly.Suspending(fn) as never as F) : fn;
+
+  /** Checks a request and loads its frames; `then` runs once they are in. */
+  const withFrames = (
+    memStart: number,
+    storageStart: bigint,
+    length: number,
+    then: (offset: number) => HostStatusCode,
+  ): Status => {
+    if (length < 0 || storageStart < 0n) return HostStatus.INVALID_ARGUMENT;
+    memStart >>>= 0;
+    if (storageStart + BigInt(length) > BigInt(ctx.limitBytes)) return HostStatus.STORAGE_LIMIT;
+    if (memStart + length > ctx.memory().size) return HostStatus.OUT_OF_BOUNDS;
+    const offset = Number(storageStart);
+    const missing = ctx.frames.missing(offset, length);
+    if (!ctx.frames.fits(missing.length)) return HostStatus.STORAGE_LIMIT;
+    let loaded;
+    try {
+      loaded = ctx.frames.load(missing);
+    } catch {
+      return HostStatus.IO_ERROR;
+    }
+    if (!loaded) return then(offset);
+    if (!ctx.jspi) return HostStatus.IO_ERROR;
+    return loaded.then(
+      () => then(offset),
+      () => HostStatus.IO_ERROR,
+    );
+  };
+
+  const writeBack = (mapping: Mapping) => {
+    ctx.frames.write(
+      mapping.storageStart,
+      ctx.memory().view(mapping.memStart, mapping.length, "mapped memory"),
+    );
+  };
+
+  return {
+    storage_map: suspend((memStart: number, storageStart: bigint, length: number): Status =>
+      withFrames(memStart, storageStart, length, (offset) => {
+        const mapping = { memStart: memStart >>> 0, storageStart: offset, length };
+        if (!ctx.pages.add(mapping)) return HostStatus.OVERLAP;
+        ctx.frames.read(offset, length, (bytes, at) =>
+          ctx.memory().write(mapping.memStart + at, bytes, "mapped memory"),
+        );
+        return HostStatus.OK;
+      }),
+    ),
+    storage_unmap: (memStart: number): HostStatusCode => {
+      const mapping = ctx.pages.remove(memStart >>> 0);
+      if (!mapping) return HostStatus.NOT_MAPPED;
+      writeBack(mapping);
+      return HostStatus.OK;
+    },
+    storage_sync: (): HostStatusCode => {
+      for (const mapping of ctx.pages.all()) writeBack(mapping);
+      return HostStatus.OK;
+    },
+    storage_size: (): bigint => BigInt(ctx.frames.size),
+    storage_read: suspend((memStart: number, storageStart: bigint, length: number): Status =>
+      withFrames(memStart, storageStart, length, (offset) => {
+        ctx.frames.read(offset, length, (bytes, at) =>
+          ctx.memory().write((memStart >>> 0) + at, bytes, "read buffer"),
+        );
+        return HostStatus.OK;
+      }),
+    ),
+    storage_write: suspend((storageStart: bigint, memStart: number, length: number): Status =>
+      withFrames(memStart, storageStart, length, (offset) => {
+        ctx.frames.write(offset, ctx.memory().view(memStart >>> 0, length, "write buffer"));
+        ctx.frames.cover(offset + length);
+        return HostStatus.OK;
+      }),
+    ),
+  };
+}
+
+/** At the return of the top-level export: every mapping writes back (SPEC section 6). */
+export function writeBackAll(ctx: Pick<StorageContext, "memory" | "frames" | "pages">): void {
+  for (const mapping of ctx.pages.all()) {
+    ctx.frames.write(
+      mapping.storageStart,
+      ctx.memory().view(mapping.memStart, mapping.length, "mapped memory"),
+    );
+  }
+}
+
+export { STORAGE_FRAME_BYTES };
