@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { startDevServer } from "../scripts/dev-server.mjs";
 import { getCount, putStream, timed } from "./http-client.mjs";
 import { executionBench } from "./execution-bench.mjs";
+import { storageBench } from "./storage-bench.mjs";
 import { findWorkerd, peakRss } from "./process-memory.mjs";
 
 const quick = process.argv.includes("--quick");
@@ -119,6 +120,7 @@ try {
   results.http_egress_mib_s = rate(median(sourceMs));
 
   Object.assign(results, await executionBench({ origin: server.origin, json, quick, log }));
+  Object.assign(results, await storageBench({ origin: server.origin, json, quick, log }));
 
   const targets = {
     state_put_vs_raw: [">=", 0.7],
@@ -126,6 +128,7 @@ try {
     state_256mib_rss_growth_mib: ["<", 64],
     guest_mem_streaming_64mib_bytes: ["<", 256 * 1024],
     update_small_vs_bare_do: ["<=", 2.0],
+    storage_bytes_written_per_1b_change: ["<=", 69632],
   };
   const report = {
     mode: quick ? "quick" : "full",
