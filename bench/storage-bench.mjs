@@ -8,11 +8,17 @@ const MiB = 1024 * 1024;
 
 export async function storageBench({ origin, json, quick, log }) {
   const create = async (name) => {
-    const { codeHash } = await json("/v1/code", { method: "PUT", body: readFileSync(`build/contracts/${name}.wasm`) });
+    const { codeHash } = await json("/v1/code", {
+      method: "PUT",
+      body: readFileSync(`build/contracts/${name}.wasm`),
+    });
     const { id } = await json("/v1/contracts", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ codeHash, parameters: Buffer.from(`bench-${name}-${Date.now()}`).toString("base64") }),
+      body: JSON.stringify({
+        codeHash,
+        parameters: Buffer.from(`bench-${name}-${Date.now()}`).toString("base64"),
+      }),
     });
     return id;
   };

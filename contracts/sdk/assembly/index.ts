@@ -24,3 +24,5 @@ export {
   otherError,
 } from "./results";
 export { UpdateKind, Part, UpdateDataReader, RelatedContractsReader } from "./update-data";
+export { Storage, StorageStatus, STORAGE_FRAME_BYTES, STORAGE_DEFAULT_LIMIT_BYTES } from "./storage";
+export { RunKind, runOk, runOkOutput, runError } from "./run";

@@ -1,0 +1,57 @@
+// The SDK's Storage wrappers (contracts/sdk/assembly/storage.ts) against the
+// in-memory edge_storage host the hash-map tests use: every status of the ABI,
+// write-back on sync, unmap and return, and no commit after an error result.
+import { beforeAll, describe, expect, it } from "vitest";
+import { HostStatus } from "../../../src/abi/host-status.js";
+import { compileEntry } from "../support/contracts.js";
+import { EdgeStorageHost } from "../support/edge-storage-host.js";
+
+let probe: WebAssembly.Module;
+
+beforeAll(async () => {
+  probe = await compileEntry("contracts/examples/hash-map/assembly/probe/storage-probe.ts");
+}, 60_000);
+
+describe("SDK Storage on the test host", () => {
+  it("maps, syncs, unmaps and refuses what the ABI refuses", async () => {
+    const host = new EdgeStorageHost();
+    const outcome = await host.run(probe, new Uint8Array([1]));
+    if (!outcome.ok) throw new Error(outcome.message);
+    const view = new DataView(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength);
+    let at = 0;
+    const i32 = () => ((at += 4), view.getInt32(at - 4, true));
+    const i64 = () => ((at += 8), Number(view.getBigInt64(at - 8, true)));
+    expect(i32()).toBe(HostStatus.OK); // map straddling frames 0 and 1
+    expect(i32()).toBe(1); // zero-filled
+    expect(i64()).toBe(0); // size before the sync
+    expect(i32()).toBe(HostStatus.OK);
+    expect(i64()).toBe(65_600);
+    expect([i32(), i32(), i32()]).toEqual([HostStatus.OVERLAP, HostStatus.OVERLAP, HostStatus.OVERLAP]);
+    expect(i32()).toBe(HostStatus.OK); // adjacent mapping
+    expect([i32(), i32()]).toEqual([HostStatus.OK, HostStatus.NOT_MAPPED]);
+    expect([i32(), i32()]).toEqual([HostStatus.OK, 1]); // read sees the synced bytes
+    expect([i32(), i32(), i32()]).toEqual([
+      HostStatus.INVALID_ARGUMENT,
+      HostStatus.STORAGE_LIMIT,
+      HostStatus.OUT_OF_BOUNDS,
+    ]);
+    expect(i32()).toBe(HostStatus.OK);
+    expect(i64()).toBe(1 << 30);
+    expect(at).toBe(outcome.body.length);
+
+    const mapped = host.peek(65_500, 110);
+    expect(mapped[0]).toBe(0x77); // changed after the sync, written back at return
+    expect([...mapped.subarray(1, 100)]).toEqual(Array.from({ length: 99 }, (_, i) => i + 2));
+    expect([...mapped.subarray(100)]).toEqual(Array.from({ length: 10 }, () => 0xaa));
+    expect(host.lastCall.changedFrames).toEqual([0, 1, 16_383]);
+    expect(host.size).toBe(1 << 30);
+  });
+
+  it("commits nothing when run answers an error", async () => {
+    const host = new EdgeStorageHost();
+    expect(await host.run(probe, new Uint8Array([2]))).toEqual({ ok: false, message: "rolled back" });
+    expect(host.frames.size).toBe(0);
+    expect(host.size).toBe(0);
+    expect(host.lastCall.changedFrames).toEqual([]);
+  });
+});
