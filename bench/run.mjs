@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { startDevServer } from "../scripts/dev-server.mjs";
 import { getCount, putStream, timed } from "./http-client.mjs";
 import { executionBench } from "./execution-bench.mjs";
+import { leaseBench } from "./lease-bench.mjs";
 import { storageBench } from "./storage-bench.mjs";
 import { findWorkerd, peakRss } from "./process-memory.mjs";
 
@@ -121,6 +122,8 @@ try {
 
   Object.assign(results, await executionBench({ origin: server.origin, json, quick, log }));
   Object.assign(results, await storageBench({ origin: server.origin, json, quick, log }));
+  Object.assign(results, await leaseBench({ origin: server.origin, json, quick, log, instanceId: id }));
+  results.lease_write_vs_raw = results.lease_write_mib_s / results.raw_sql_put_mib_s;
 
   const targets = {
     state_put_vs_raw: [">=", 0.7],

@@ -31,6 +31,10 @@ import { PageReaderTarget } from "../src/sandbox/page-reader-target.js";
 import type { StorageChanges } from "../src/sandbox/sandbox-protocol.js";
 import { StorageFramesTarget } from "../src/sandbox/storage-frames-target.js";
 import { LinearStorageTables, type StorageStats } from "../src/storage/linear-storage-tables.js";
+import { LeaseTarget } from "../src/sandbox/lease-target.js";
+import { leaseStream, writeLeaseBody } from "../src/leases/lease-bytes.js";
+import { LEASE_ID_BYTES, LeaseStore, type LeaseInfo } from "../src/leases/lease-store.js";
+import { LeaseTables } from "../src/leases/lease-tables.js";
 import { sandboxFor } from "../src/sandbox/sandbox-loader.js";
 import { durableObjectSql } from "../src/sql/durable-object-sql.js";
 import { StateStore } from "../src/state/state-store.js";
@@ -70,6 +74,7 @@ export class ContractObject extends DurableObject<Env> {
   readonly #state: StateStore;
   readonly #settings: Settings;
   readonly #storage: LinearStorageTables;
+  readonly #leases: LeaseStore;
   #updates: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -78,15 +83,101 @@ export class ContractObject extends DurableObject<Env> {
     this.#settings = readSettings(env);
     this.#instance = new InstanceTable(sql);
     this.#storage = new LinearStorageTables(sql);
+    this.#leases = new LeaseStore(new LeaseTables(sql), systemClock, {
+      quotaBytes: this.#settings.leaseQuotaBytes,
+      maxLeaseBytes: this.#settings.leaseMaxBytes,
+      defaultArenaBytes: this.#settings.fabricArenaBytes,
+      graceSecs: this.#settings.leaseGraceSecs,
+      randomId: () => crypto.getRandomValues(new Uint8Array(LEASE_ID_BYTES)),
+    });
     this.#state = new StateStore(new StateTables(sql), systemClock, newHasher, {
       ...this.#settings,
-      scheduleCollection: () => void ctx.storage.setAlarm(Date.now()),
+      scheduleCollection: () => void this.#wakeAt(Date.now()),
     });
     this.#state.recover();
   }
 
+  /** Idempotent (alarms are at-least-once): collect replaced state, reclaim leases, re-arm. */
   override async alarm(): Promise<void> {
     this.#state.collectRetired();
+    const { nextWake } = this.#leases.reclaim();
+    if (nextWake !== null) await this.ctx.storage.setAlarm(Math.max(nextWake * 1000, Date.now()));
+  }
+
+  /** Moves the alarm earlier if `ms` comes before it; never later. */
+  async #wakeAt(ms: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > ms) await this.ctx.storage.setAlarm(ms);
+  }
+
+  #leasesChanged(): void {
+    const next = this.#leases.nextWake();
+    if (next !== null) void this.#wakeAt(Math.max(next * 1000, Date.now()));
+  }
+
+  async listLeases(): Promise<Outcome<LeaseInfo[]>> {
+    return toOutcome(() => {
+      this.#requireInstance();
+      return this.#leases.list();
+    });
+  }
+
+  async acquireLease(minBytes: number, leaseSecs: number): Promise<Outcome<LeaseInfo>> {
+    return toOutcome(() => {
+      this.#requireInstance();
+      const info = this.#leases.acquire(minBytes, leaseSecs);
+      this.#leasesChanged();
+      return info;
+    });
+  }
+
+  async getLease(id: Uint8Array): Promise<Outcome<LeaseInfo>> {
+    return toOutcome(() => {
+      this.#requireInstance();
+      return this.#leases.get(id);
+    });
+  }
+
+  async renewLease(id: Uint8Array, secs: number): Promise<Outcome<LeaseInfo>> {
+    return toOutcome(() => {
+      this.#requireInstance();
+      this.#leases.renew(id, secs);
+      this.#leasesChanged();
+      return this.#leases.get(id);
+    });
+  }
+
+  async freeLease(id: Uint8Array): Promise<Outcome<LeaseInfo>> {
+    return toOutcome(() => {
+      this.#requireInstance();
+      this.#leases.free(id);
+      this.#leasesChanged();
+      return this.#leases.get(id);
+    });
+  }
+
+  async readLease(
+    id: Uint8Array,
+    offset: number,
+    length: number,
+  ): Promise<Outcome<ReadableStream<Uint8Array>>> {
+    return toOutcome(() => {
+      this.#requireInstance();
+      this.#leases.read(id, offset, 0);
+      return leaseStream(this.#leases, id, offset, length);
+    });
+  }
+
+  async writeLease(
+    id: Uint8Array,
+    offset: number,
+    body: ReadableStream<Uint8Array> | null,
+    expectedLength: number,
+  ): Promise<Outcome<{ written: number }>> {
+    return toOutcome(() => {
+      this.#requireInstance();
+      return writeLeaseBody(this.#leases, id, offset, body, expectedLength);
+    });
   }
 
   async create(record: InstanceRecord): Promise<Outcome<{ record: InstanceRecord; created: boolean }>> {
@@ -236,6 +327,7 @@ export class ContractObject extends DurableObject<Env> {
         pageMode: settings.pageMode,
       },
       parameters: instance.parameters,
+      leases: new LeaseTarget(this.#leases, () => this.#leasesChanged()),
       storage: {
         size: () => this.#storage.size(),
         frames: new StorageFramesTarget((indices) => this.#storage.frames(indices)),

@@ -8,6 +8,7 @@ import { codeRoutes } from "./routes/code-routes.js";
 import { contractRoutes } from "./routes/contract-routes.js";
 import { executionRoutes } from "./routes/execution-routes.js";
 import { stateRoutes } from "./routes/state-routes.js";
+import { leaseRoutes } from "./routes/lease-routes.js";
 import { storageRoutes } from "./routes/storage-routes.js";
 import { HTTPException } from "hono/http-exception";
 
@@ -20,6 +21,7 @@ export function createApp() {
   app.route("/v1/contracts", stateRoutes);
   app.route("/v1/contracts", executionRoutes);
   app.route("/v1/contracts", storageRoutes);
+  app.route("/v1/contracts", leaseRoutes);
   app.notFound((c) =>
     errorResponse(new EdgeError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)),
   );

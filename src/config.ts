@@ -2,6 +2,10 @@
 import { EdgeError } from "./errors.js";
 import {
   DEFAULT_CONTRACT_CPU_MS,
+  DEFAULT_FABRIC_ARENA_BYTES,
+  DEFAULT_LEASE_GRACE_SECS,
+  DEFAULT_LEASE_MAX_BYTES,
+  DEFAULT_LEASE_QUOTA_BYTES,
   DEFAULT_GUEST_MEMORY_BYTES,
   DEFAULT_MAX_STATE_BYTES,
   DEFAULT_READ_AHEAD_BYTES,
@@ -23,6 +27,10 @@ export interface Settings {
   pageMode: PageMode;
   storageLimitBytes: number;
   storageFrameBudgetBytes: number;
+  leaseQuotaBytes: number;
+  leaseMaxBytes: number;
+  fabricArenaBytes: number;
+  leaseGraceSecs: number;
 }
 
 export interface SettingsSource {
@@ -33,6 +41,10 @@ export interface SettingsSource {
   PAGE_MODE?: string;
   STORAGE_LIMIT_BYTES?: string;
   STORAGE_FRAME_BUDGET_BYTES?: string;
+  LEASE_QUOTA_BYTES?: string;
+  LEASE_MAX_BYTES?: string;
+  FABRIC_ARENA_BYTES?: string;
+  LEASE_GRACE_SECS?: string;
 }
 
 export function readSettings(env: SettingsSource): Settings {
@@ -79,6 +91,30 @@ export function readSettings(env: SettingsSource): Settings {
       env.STORAGE_FRAME_BUDGET_BYTES,
       DEFAULT_STORAGE_FRAME_BUDGET_BYTES,
       HARD_MAX_GUEST_MEMORY_BYTES,
+    ),
+    leaseQuotaBytes: positiveInt(
+      "LEASE_QUOTA_BYTES",
+      env.LEASE_QUOTA_BYTES,
+      DEFAULT_LEASE_QUOTA_BYTES,
+      HARD_MAX_STORAGE_LIMIT_BYTES,
+    ),
+    leaseMaxBytes: positiveInt(
+      "LEASE_MAX_BYTES",
+      env.LEASE_MAX_BYTES,
+      DEFAULT_LEASE_MAX_BYTES,
+      HARD_MAX_STORAGE_LIMIT_BYTES,
+    ),
+    fabricArenaBytes: positiveInt(
+      "FABRIC_ARENA_BYTES",
+      env.FABRIC_ARENA_BYTES,
+      DEFAULT_FABRIC_ARENA_BYTES,
+      HARD_MAX_STORAGE_LIMIT_BYTES,
+    ),
+    leaseGraceSecs: positiveInt(
+      "LEASE_GRACE_SECS",
+      env.LEASE_GRACE_SECS,
+      DEFAULT_LEASE_GRACE_SECS,
+      30 * 86_400,
     ),
   };
 }

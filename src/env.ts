@@ -17,4 +17,8 @@ export interface Env {
   PAGE_MODE?: string;
   STORAGE_LIMIT_BYTES?: string;
   STORAGE_FRAME_BUDGET_BYTES?: string;
+  LEASE_QUOTA_BYTES?: string;
+  LEASE_MAX_BYTES?: string;
+  FABRIC_ARENA_BYTES?: string;
+  LEASE_GRACE_SECS?: string;
 }

@@ -72,3 +72,15 @@ export const HARD_MAX_STORAGE_LIMIT_BYTES = 8 * 1024 * MiB;
  * beside a 64 MiB guest this keeps the isolate inside its 128 MB.
  */
 export const DEFAULT_STORAGE_FRAME_BUDGET_BYTES = 32 * MiB;
+
+/** SPEC section 7: all of an instance's leases together (LEASE_QUOTA_BYTES). */
+export const DEFAULT_LEASE_QUOTA_BYTES = 256 * MiB;
+
+/** One lease's arena at most (LEASE_MAX_BYTES); a guest reads it through its own memory. */
+export const DEFAULT_LEASE_MAX_BYTES = 64 * MiB;
+
+/** The instance's default fbmu arena (FABRIC_ARENA_BYTES). */
+export const DEFAULT_FABRIC_ARENA_BYTES = 16 * MiB;
+
+/** Frames of an expired lease are kept this long before the alarm reclaims them (LEASE_GRACE_SECS). */
+export const DEFAULT_LEASE_GRACE_SECS = 300;

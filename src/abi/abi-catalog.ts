@@ -30,6 +30,18 @@ export const IMPORT_CATALOG: Record<string, Record<string, ImportSpec>> = {
     storage_read: { params: ["i32", "i64", "i32"], results: ["i32"] },
     storage_write: { params: ["i64", "i32", "i32"], results: ["i32"] },
   },
+  fbmu: {
+    fbmu_hello: { params: [], results: ["i32"] },
+    fbmu_get_arena_size: { params: [], results: ["i64"] },
+    fbmu_read: { params: ["i64", "i32", "i32"], results: ["i32"] },
+    fbmu_write: { params: ["i64", "i32", "i32"], results: ["i32"] },
+    fbmu_alloc: { params: ["i64", "i64", "i32"], results: ["i32"] },
+    fbmu_query: { params: ["i32", "i32"], results: ["i32"] },
+    fbmu_renew: { params: ["i32", "i64"], results: ["i64"] },
+    fbmu_free: { params: ["i32"], results: ["i32"] },
+    fbmu_read_lease: { params: ["i32", "i64", "i32", "i32"], results: ["i32"] },
+    fbmu_write_lease: { params: ["i32", "i64", "i32", "i32"], results: ["i32"] },
+  },
 };
 
 /** The generic entry (SPEC section 6): input and output through the Freenet buffers. */

@@ -9,6 +9,11 @@ export const HostStatus = {
   NOT_MAPPED: -4,
   STORAGE_LIMIT: -5,
   IO_ERROR: -6,
+  DISCONNECTED: -7,
+  CAPACITY_EXCEEDED: -8,
+  LEASE_EXPIRED: -9,
+  REVOKED: -10,
+  NOT_FOUND: -11,
 } as const;
 
 export type HostStatusCode = (typeof HostStatus)[keyof typeof HostStatus];

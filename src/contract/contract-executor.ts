@@ -11,6 +11,7 @@ import {
 } from "../abi/freenet/bincode.js";
 import type { ContractOp, FreenetOp } from "../abi/freenet/freenet-runner.js";
 import type { FrameSource } from "../abi/storage/frame-table.js";
+import type { LeasePort } from "../abi/fbmu/lease-port.js";
 import type { PageReader } from "../abi/input-source.js";
 import { EdgeError } from "../errors.js";
 import { encodeId } from "../identity/ids.js";
@@ -24,7 +25,12 @@ import type {
 } from "../sandbox/sandbox-protocol.js";
 
 export interface SandboxPort {
-  run(request: ContractRequest, pages: PageReader, storage?: FrameSource): Promise<SandboxReply>;
+  run(
+    request: ContractRequest,
+    pages: PageReader,
+    storage?: FrameSource,
+    leases?: LeasePort,
+  ): Promise<SandboxReply>;
 }
 
 export interface StateBlob {
@@ -42,6 +48,8 @@ export interface ExecutorPorts {
   parameters: Uint8Array;
   /** The instance's linear storage (edge_storage) as calls see it. */
   storage: { size(): number; frames: FrameSource; limitBytes: number; frameBudgetBytes: number };
+  /** The instance's fabric memory leases (fbmu). */
+  leases: LeasePort;
 }
 
 export interface ByteResult {
@@ -172,6 +180,7 @@ export class ContractExecutor {
         },
         pages.reader,
         storage.frames,
+        this.#ports.leases,
       );
     } finally {
       pages.release();

@@ -5,6 +5,7 @@
 import { runFreenet, type FreenetValue } from "../abi/freenet/freenet-runner.js";
 import { bytesInput, pagedInput, prefetched, type PageReader } from "../abi/input-source.js";
 import { FrameTable, type FrameSource } from "../abi/storage/frame-table.js";
+import type { LeasePort } from "../abi/fbmu/lease-port.js";
 import type { ContractRequest, ExecutionStats, SandboxReply } from "./sandbox-protocol.js";
 
 const OUT_CHUNK = 64 * 1024;
@@ -22,6 +23,7 @@ export async function executeContract(
   request: ContractRequest,
   pages: PageReader,
   storageFrames?: FrameSource,
+  leases?: LeasePort,
 ): Promise<SandboxReply> {
   isolateCalls++;
   const jspi = request.settings.pageMode === "auto" && hasJspi();
@@ -37,6 +39,7 @@ export async function executeContract(
     memoryLimitBytes: request.settings.memoryLimitBytes,
     log: (line: string) => console.log(`[contract] ${line}`),
     ...(storage ? { storage } : {}),
+    ...(leases ? { leases } : {}),
   };
   let outcome;
   if (request.op === "run") {

@@ -7,6 +7,7 @@ import type { HasherFactory } from "../hashing/blake3.js";
 import { encodeId } from "../identity/ids.js";
 import type { PageReader } from "../abi/input-source.js";
 import type { FrameSource } from "../abi/storage/frame-table.js";
+import type { LeasePort } from "../abi/fbmu/lease-port.js";
 import type { SandboxPort } from "../contract/contract-executor.js";
 import type ContractSandbox from "./sandbox-main.js";
 import type { ContractRequest, SandboxReply } from "./sandbox-protocol.js";
@@ -36,7 +37,12 @@ export function sandboxRuntimeVersion(newHasher: HasherFactory): string {
 export function sandboxFor(codeHash: string, options: SandboxLoaderOptions): SandboxPort {
   const key = `${codeHash}:${sandboxRuntimeVersion(options.newHasher)}:${options.memoryLimitBytes}`;
   return {
-    async run(request: ContractRequest, pages: PageReader, storage?: FrameSource): Promise<SandboxReply> {
+    async run(
+      request: ContractRequest,
+      pages: PageReader,
+      storage?: FrameSource,
+      leases?: LeasePort,
+    ): Promise<SandboxReply> {
       // Only get() right before a call: a stub made in a request that ends
       // unused leaves that isolate key broken in local workerd.
       const worker = options.loader.get(key, async () => ({
@@ -48,7 +54,7 @@ export function sandboxFor(codeHash: string, options: SandboxLoaderOptions): San
       const entry = worker.getEntrypoint<ContractSandbox>(undefined, { limits: { cpuMs: options.cpuMs } });
       let outcome;
       try {
-        outcome = await entry.run(request, pages, storage);
+        outcome = await entry.run(request, pages, storage, leases);
       } catch (error) {
         throw sandboxFailure(error);
       }

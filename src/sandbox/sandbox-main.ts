@@ -7,6 +7,7 @@ import contract from "./contract.wasm";
 import { toOutcome, type Outcome } from "../errors.js";
 import type { PageReader } from "../abi/input-source.js";
 import type { FrameSource } from "../abi/storage/frame-table.js";
+import type { LeasePort } from "../abi/fbmu/lease-port.js";
 import { executeContract } from "./execute-contract.js";
 import type { ContractRequest, SandboxReply } from "./sandbox-protocol.js";
 
@@ -15,7 +16,8 @@ export default class ContractSandbox extends WorkerEntrypoint {
     request: ContractRequest,
     pages: PageReader,
     storage?: FrameSource,
+    leases?: LeasePort,
   ): Promise<Outcome<SandboxReply>> {
-    return toOutcome(() => executeContract(contract, request, pages, storage));
+    return toOutcome(() => executeContract(contract, request, pages, storage, leases));
   }
 }

@@ -21,6 +21,8 @@ import { InputBuffers, type BufferExports } from "./input-buffers.js";
 import { FrameTable, type FrameWrite } from "../storage/frame-table.js";
 import { PageTable } from "../storage/page-table.js";
 import { storageImports, writeBackAll } from "../storage/storage-imports.js";
+import { fbmuImports } from "../fbmu/fbmu-imports.js";
+import type { LeasePort } from "../fbmu/lease-port.js";
 
 export type FreenetOp = "validate_state" | "update_state" | "summarize_state" | "get_state_delta";
 /** A contract operation: a Freenet export, or the generic `run(input) -> record` entry. */
@@ -58,6 +60,8 @@ export interface RunOptions {
   now?: () => Date;
   /** The instance's linear storage for this call (edge_storage); absent: every storage call fails with IO_ERROR. */
   storage?: { frames: FrameTable; limitBytes: number };
+  /** The instance's fabric memory (fbmu); absent: every fbmu call answers DISCONNECTED. */
+  leases?: LeasePort;
 }
 
 export type FreenetValue =
@@ -109,7 +113,11 @@ export async function runFreenet(
     limitBytes: options.storage?.limitBytes ?? 0,
     jspi: options.jspi,
   };
-  const imports = { ...host, edge_storage: storageImports(storage) };
+  const imports = {
+    ...host,
+    edge_storage: storageImports(storage),
+    fbmu: fbmuImports({ memory: storage.memory, leases: options.leases, jspi: options.jspi }),
+  };
   const exports = trapping(
     () => new WebAssembly.Instance(module, imports).exports,
   ) as unknown as ContractExports;

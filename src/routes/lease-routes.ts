@@ -1,0 +1,125 @@
+// Fabric memory leases of an instance over HTTP (SPEC section 7).
+import { zValidator } from "@hono/zod-validator";
+import { hex } from "@scure/base";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Env } from "../env.js";
+import { EdgeError, unwrap, type Outcome } from "../errors.js";
+import { contentLength } from "../http/read-bounded.js";
+import type { LeaseInfo } from "../leases/lease-store.js";
+import { instanceStub } from "./instance-stub.js";
+
+export const leaseRoutes = new Hono<{ Bindings: Env }>();
+
+const LEASE_ID = /^[0-9a-f]{32}$/;
+
+function leaseId(text: string): Uint8Array {
+  if (!LEASE_ID.test(text))
+    throw new EdgeError("INVALID_ID", "lease ids are 32 lowercase hex digits", {
+      details: { leaseId: text },
+    });
+  return hex.decode(text);
+}
+
+function view(info: LeaseInfo) {
+  return {
+    id: hex.encode(info.id),
+    createdAt: info.createdAt,
+    expiresAt: info.expiresAt,
+    status: info.status,
+    arenaSize: info.arenaSize,
+  };
+}
+
+function offsetOf(raw: string | undefined): number {
+  if (raw === undefined) return 0;
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)))
+    throw new EdgeError("BAD_REQUEST", "offset must be a non-negative integer");
+  return Number(raw);
+}
+
+const badJson = (result: {
+  success: boolean;
+  error?: { issues: Array<{ path: PropertyKey[]; message: string }> };
+}) => {
+  if (!result.success) {
+    throw new EdgeError("BAD_REQUEST", "invalid JSON body", {
+      details: { issues: result.error?.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) },
+    });
+  }
+};
+
+leaseRoutes.get("/:id/leases", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const leases = unwrap((await stub.listLeases()) as Outcome<LeaseInfo[]>);
+  return c.json({ leases: leases.map(view) });
+});
+
+leaseRoutes.post(
+  "/:id/leases",
+  zValidator(
+    "json",
+    z.object({ minBytes: z.number().int().positive(), leaseSecs: z.number().int().min(1) }),
+    badJson,
+  ),
+  async (c) => {
+    const { stub } = instanceStub(c.env, c.req.param("id"));
+    const { minBytes, leaseSecs } = c.req.valid("json");
+    const info = unwrap((await stub.acquireLease(minBytes, leaseSecs)) as Outcome<LeaseInfo>);
+    return c.json(view(info), 201, {
+      location: `/v1/contracts/${c.req.param("id")}/leases/${hex.encode(info.id)}`,
+    });
+  },
+);
+
+leaseRoutes.get("/:id/leases/:leaseId", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  return c.json(view(unwrap((await stub.getLease(leaseId(c.req.param("leaseId")))) as Outcome<LeaseInfo>)));
+});
+
+leaseRoutes.post(
+  "/:id/leases/:leaseId/renew",
+  zValidator("json", z.object({ secs: z.number().int().min(1) }), badJson),
+  async (c) => {
+    const { stub } = instanceStub(c.env, c.req.param("id"));
+    const info = unwrap(
+      (await stub.renewLease(
+        leaseId(c.req.param("leaseId")),
+        c.req.valid("json").secs,
+      )) as Outcome<LeaseInfo>,
+    );
+    return c.json(view(info));
+  },
+);
+
+leaseRoutes.delete("/:id/leases/:leaseId", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  return c.json(view(unwrap((await stub.freeLease(leaseId(c.req.param("leaseId")))) as Outcome<LeaseInfo>)));
+});
+
+leaseRoutes.get("/:id/leases/:leaseId/bytes", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const id = leaseId(c.req.param("leaseId"));
+  const offset = offsetOf(c.req.query("offset"));
+  const info = unwrap((await stub.getLease(id)) as Outcome<LeaseInfo>);
+  const lengthRaw = c.req.query("length");
+  const length = lengthRaw === undefined ? Math.max(0, info.arenaSize - offset) : offsetOf(lengthRaw);
+  const body = unwrap((await stub.readLease(id, offset, length)) as Outcome<ReadableStream<Uint8Array>>);
+  return new Response(body.pipeThrough(new FixedLengthStream(length)), {
+    headers: { "content-type": "application/octet-stream", "content-length": String(length) },
+  });
+});
+
+leaseRoutes.put("/:id/leases/:leaseId/bytes", async (c) => {
+  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const id = leaseId(c.req.param("leaseId"));
+  const length = contentLength(c.req.header("content-length"));
+  if (length === undefined)
+    throw new EdgeError("LENGTH_REQUIRED", "PUT lease bytes needs a Content-Length header");
+  const result = unwrap(
+    (await stub.writeLease(id, offsetOf(c.req.query("offset")), c.req.raw.body, length)) as Outcome<{
+      written: number;
+    }>,
+  );
+  return c.json(result);
+});
