@@ -26,3 +26,15 @@ export {
 export { UpdateKind, Part, UpdateDataReader, RelatedContractsReader } from "./update-data";
 export { Storage, StorageStatus, STORAGE_FRAME_BYTES, STORAGE_DEFAULT_LIMIT_BYTES } from "./storage";
 export { RunKind, runOk, runOkOutput, runError } from "./run";
+export {
+  FabricMem,
+  FbmuStatus,
+  LeaseStatus,
+  LeaseInfo,
+  LeaseMem,
+  MemLease,
+  MemBuilder,
+  LEASE_ID_BYTES,
+  LEASE_INFO_BYTES,
+  LEASE_PAGE_BYTES,
+} from "./fabric";
