@@ -1,6 +1,7 @@
 // Lease bytes over HTTP: ranges stream out a frame at a time, and uploads
 // stream in a frame at a time, each write durable as it lands.
 import { EdgeError } from "../errors.js";
+import { WRITE_BATCH_FRAMES } from "../limits.js";
 import { readFrames } from "../state/frame-reader.js";
 import { LEASE_FRAME_BYTES, type LeaseStore } from "./lease-store.js";
 
@@ -40,11 +41,29 @@ export async function writeLeaseBody(
   leases.read(id, offset + expectedLength, 0);
   let written = 0;
   if (body) {
+    // 16 frames per transaction, as state uploads do: commits, not bytes, are the cost.
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    const flush = () => {
+      if (batchBytes === 0) return;
+      const joined = new Uint8Array(batchBytes);
+      let at = 0;
+      for (const frame of batch) {
+        joined.set(frame, at);
+        at += frame.length;
+      }
+      leases.write(id, offset + written, joined);
+      written += batchBytes;
+      batch = [];
+      batchBytes = 0;
+    };
     for await (const frame of readFrames(body, LEASE_FRAME_BYTES)) {
-      if (written + frame.length > expectedLength) break;
-      leases.write(id, offset + written, frame);
-      written += frame.length;
+      if (written + batchBytes + frame.length > expectedLength) break;
+      batch.push(frame);
+      batchBytes += frame.length;
+      if (batch.length === WRITE_BATCH_FRAMES) flush();
     }
+    flush();
   }
   if (written !== expectedLength) {
     throw new EdgeError(

@@ -111,13 +111,19 @@ export class LeaseStore {
     return out;
   }
 
+  /** Writes in one transaction; a whole aligned frame replaces its row without reading it. */
   write(id: Uint8Array, offset: number, bytes: Uint8Array): void {
     const size = this.#arenaFor(id);
     checkRange(offset, bytes.length, size);
     this.#tables.transaction(() => {
       this.#frames(offset, bytes.length, (index, start, end, at) => {
+        const piece = bytes.subarray(at, at + end - start);
+        if (piece.length === LEASE_FRAME_BYTES) {
+          this.#tables.putFrame(id, index, piece);
+          return;
+        }
         const frame = this.#tables.frame(id, index) ?? new Uint8Array(LEASE_FRAME_BYTES);
-        frame.set(bytes.subarray(at, at + end - start), start);
+        frame.set(piece, start);
         this.#tables.putFrame(id, index, frame);
       });
     });

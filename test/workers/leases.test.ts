@@ -54,6 +54,16 @@ describe("leases over HTTP", () => {
     expect((await errorOf(after)).code).toBe("LEASE_REVOKED");
   });
 
+  it("whole aligned frames round trip (batched writes)", async () => {
+    const id = await createInstance();
+    const lease = await acquire(id, 20 * 65536);
+    const data = patterned(20 * 65536 - 5, 9);
+    const put = await SELF.fetch(`${leases(id)}/${lease.id}/bytes?offset=0`, { method: "PUT", body: data });
+    expect(await put.json()).toEqual({ written: data.length });
+    const back = await SELF.fetch(`${leases(id)}/${lease.id}/bytes?offset=0&length=${data.length}`);
+    expect(new Uint8Array(await back.arrayBuffer())).toEqual(data);
+  });
+
   it("refuses writes past the arena before reading the body, and bad input", async () => {
     const id = await createInstance();
     const lease = await acquire(id, 1);
