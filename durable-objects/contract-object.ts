@@ -32,8 +32,8 @@ import type { StorageChanges } from "../src/sandbox/sandbox-protocol.js";
 import { StorageFramesTarget } from "../src/sandbox/storage-frames-target.js";
 import { LinearStorageTables, type StorageStats } from "../src/storage/linear-storage-tables.js";
 import { LeaseTarget } from "../src/sandbox/lease-target.js";
-import { leaseStream, writeLeaseBody } from "../src/leases/lease-bytes.js";
-import { LEASE_ID_BYTES, LeaseStore, type LeaseInfo } from "../src/leases/lease-store.js";
+import { LeaseApi } from "../src/leases/lease-api.js";
+import { LEASE_ID_BYTES, LeaseStore } from "../src/leases/lease-store.js";
 import { LeaseTables } from "../src/leases/lease-tables.js";
 import { sandboxFor } from "../src/sandbox/sandbox-loader.js";
 import { durableObjectSql } from "../src/sql/durable-object-sql.js";
@@ -115,68 +115,11 @@ export class ContractObject extends DurableObject<Env> {
     if (next !== null) void this.#wakeAt(Math.max(next * 1000, Date.now()));
   }
 
-  async listLeases(): Promise<Outcome<LeaseInfo[]>> {
+  /** The instance's leases, for the lease routes. */
+  async leases(): Promise<Outcome<LeaseApi>> {
     return toOutcome(() => {
       this.#requireInstance();
-      return this.#leases.list();
-    });
-  }
-
-  async acquireLease(minBytes: number, leaseSecs: number): Promise<Outcome<LeaseInfo>> {
-    return toOutcome(() => {
-      this.#requireInstance();
-      const info = this.#leases.acquire(minBytes, leaseSecs);
-      this.#leasesChanged();
-      return info;
-    });
-  }
-
-  async getLease(id: Uint8Array): Promise<Outcome<LeaseInfo>> {
-    return toOutcome(() => {
-      this.#requireInstance();
-      return this.#leases.get(id);
-    });
-  }
-
-  async renewLease(id: Uint8Array, secs: number): Promise<Outcome<LeaseInfo>> {
-    return toOutcome(() => {
-      this.#requireInstance();
-      this.#leases.renew(id, secs);
-      this.#leasesChanged();
-      return this.#leases.get(id);
-    });
-  }
-
-  async freeLease(id: Uint8Array): Promise<Outcome<LeaseInfo>> {
-    return toOutcome(() => {
-      this.#requireInstance();
-      this.#leases.free(id);
-      this.#leasesChanged();
-      return this.#leases.get(id);
-    });
-  }
-
-  async readLease(
-    id: Uint8Array,
-    offset: number,
-    length: number,
-  ): Promise<Outcome<ReadableStream<Uint8Array>>> {
-    return toOutcome(() => {
-      this.#requireInstance();
-      this.#leases.read(id, offset, 0);
-      return leaseStream(this.#leases, id, offset, length);
-    });
-  }
-
-  async writeLease(
-    id: Uint8Array,
-    offset: number,
-    body: ReadableStream<Uint8Array> | null,
-    expectedLength: number,
-  ): Promise<Outcome<{ written: number }>> {
-    return toOutcome(() => {
-      this.#requireInstance();
-      return writeLeaseBody(this.#leases, id, offset, body, expectedLength);
+      return new LeaseApi(this.#leases, () => this.#leasesChanged());
     });
   }
 

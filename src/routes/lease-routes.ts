@@ -7,7 +7,14 @@ import type { Env } from "../env.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";
 import { contentLength } from "../http/read-bounded.js";
 import type { LeaseInfo } from "../leases/lease-store.js";
+import type { LeaseApi } from "../leases/lease-api.js";
 import { instanceStub } from "./instance-stub.js";
+
+/** The instance's LeaseApi (CONTRACT_NOT_FOUND when there is no instance). */
+async function leaseApi(env: Env, id: string): Promise<LeaseApi> {
+  const { stub } = instanceStub(env, id);
+  return unwrap((await stub.leases()) as unknown as Outcome<LeaseApi>);
+}
 
 export const leaseRoutes = new Hono<{ Bindings: Env }>();
 
@@ -50,8 +57,8 @@ const badJson = (result: {
 };
 
 leaseRoutes.get("/:id/leases", async (c) => {
-  const { stub } = instanceStub(c.env, c.req.param("id"));
-  const leases = unwrap((await stub.listLeases()) as Outcome<LeaseInfo[]>);
+  const api = await leaseApi(c.env, c.req.param("id"));
+  const leases = unwrap(await api.list());
   return c.json({ leases: leases.map(view) });
 });
 
@@ -63,9 +70,9 @@ leaseRoutes.post(
     badJson,
   ),
   async (c) => {
-    const { stub } = instanceStub(c.env, c.req.param("id"));
+    const api = await leaseApi(c.env, c.req.param("id"));
     const { minBytes, leaseSecs } = c.req.valid("json");
-    const info = unwrap((await stub.acquireLease(minBytes, leaseSecs)) as Outcome<LeaseInfo>);
+    const info = unwrap(await api.acquire(minBytes, leaseSecs));
     return c.json(view(info), 201, {
       location: `/v1/contracts/${c.req.param("id")}/leases/${hex.encode(info.id)}`,
     });
@@ -73,53 +80,44 @@ leaseRoutes.post(
 );
 
 leaseRoutes.get("/:id/leases/:leaseId", async (c) => {
-  const { stub } = instanceStub(c.env, c.req.param("id"));
-  return c.json(view(unwrap((await stub.getLease(leaseId(c.req.param("leaseId")))) as Outcome<LeaseInfo>)));
+  const api = await leaseApi(c.env, c.req.param("id"));
+  return c.json(view(unwrap(await api.get(leaseId(c.req.param("leaseId"))))));
 });
 
 leaseRoutes.post(
   "/:id/leases/:leaseId/renew",
   zValidator("json", z.object({ secs: z.number().int().min(1) }), badJson),
   async (c) => {
-    const { stub } = instanceStub(c.env, c.req.param("id"));
-    const info = unwrap(
-      (await stub.renewLease(
-        leaseId(c.req.param("leaseId")),
-        c.req.valid("json").secs,
-      )) as Outcome<LeaseInfo>,
-    );
+    const api = await leaseApi(c.env, c.req.param("id"));
+    const info = unwrap(await api.renew(leaseId(c.req.param("leaseId")), c.req.valid("json").secs));
     return c.json(view(info));
   },
 );
 
 leaseRoutes.delete("/:id/leases/:leaseId", async (c) => {
-  const { stub } = instanceStub(c.env, c.req.param("id"));
-  return c.json(view(unwrap((await stub.freeLease(leaseId(c.req.param("leaseId")))) as Outcome<LeaseInfo>)));
+  const api = await leaseApi(c.env, c.req.param("id"));
+  return c.json(view(unwrap(await api.free(leaseId(c.req.param("leaseId"))))));
 });
 
 leaseRoutes.get("/:id/leases/:leaseId/bytes", async (c) => {
-  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const api = await leaseApi(c.env, c.req.param("id"));
   const id = leaseId(c.req.param("leaseId"));
   const offset = offsetOf(c.req.query("offset"));
-  const info = unwrap((await stub.getLease(id)) as Outcome<LeaseInfo>);
+  const info = unwrap(await api.get(id));
   const lengthRaw = c.req.query("length");
   const length = lengthRaw === undefined ? Math.max(0, info.arenaSize - offset) : offsetOf(lengthRaw);
-  const body = unwrap((await stub.readLease(id, offset, length)) as Outcome<ReadableStream<Uint8Array>>);
+  const body = unwrap(await api.read(id, offset, length));
   return new Response(body.pipeThrough(new FixedLengthStream(length)), {
     headers: { "content-type": "application/octet-stream", "content-length": String(length) },
   });
 });
 
 leaseRoutes.put("/:id/leases/:leaseId/bytes", async (c) => {
-  const { stub } = instanceStub(c.env, c.req.param("id"));
+  const api = await leaseApi(c.env, c.req.param("id"));
   const id = leaseId(c.req.param("leaseId"));
   const length = contentLength(c.req.header("content-length"));
   if (length === undefined)
     throw new EdgeError("LENGTH_REQUIRED", "PUT lease bytes needs a Content-Length header");
-  const result = unwrap(
-    (await stub.writeLease(id, offsetOf(c.req.query("offset")), c.req.raw.body, length)) as Outcome<{
-      written: number;
-    }>,
-  );
+  const result = unwrap(await api.write(id, offsetOf(c.req.query("offset")), c.req.raw.body, length));
   return c.json(result);
 });
