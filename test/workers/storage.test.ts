@@ -68,3 +68,25 @@ describe("linear storage through POST /run", () => {
     expect((await errorOf(response)).code).toBe("CONTRACT_ABI");
   });
 });
+
+describe("linear storage written by update_state", () => {
+  const state = (id: string) => SELF.fetch(`${BASE}/v1/contracts/${id}/state`);
+  const update = (id: string) =>
+    SELF.fetch(contractUrl(id, "updates?kind=delta"), { method: "POST", body: Uint8Array.of(1) });
+
+  it("commits in the same transaction as the new state", async () => {
+    const id = await createInstance({}, "storage-update", Uint8Array.of(0));
+    await SELF.fetch(`${BASE}/v1/contracts/${id}/state`, { method: "PUT", body: text("initial!") });
+    expect((await update(id)).status).toBe(200);
+    expect(new TextDecoder().decode(await (await state(id)).arrayBuffer())).toBe("UPDATED!");
+    expect(new TextDecoder().decode(await storageBytes(id, 0, 8))).toBe("STORAGE!");
+  });
+
+  it("is dropped with a rejected update", async () => {
+    const id = await createInstance({}, "storage-update", Uint8Array.of(1));
+    await SELF.fetch(`${BASE}/v1/contracts/${id}/state`, { method: "PUT", body: text("initial!") });
+    expect((await errorOf(await update(id))).code).toBe("CONTRACT_REJECTED");
+    expect(new TextDecoder().decode(await (await state(id)).arrayBuffer())).toBe("initial!");
+    expect(await stats(id)).toEqual({ size: 0, framesStored: 0, bytesStored: 0 });
+  });
+});
