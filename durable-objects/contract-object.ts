@@ -206,15 +206,7 @@ export class ContractObject extends DurableObject<Env> {
   async readStorage(offset: number, length: number): Promise<Outcome<ReadableStream<Uint8Array>>> {
     return toOutcome(() => {
       this.#requireInstance();
-      const frames = this.#storage.range(offset, length);
-      return new ReadableStream({
-        type: "bytes",
-        pull(controller: ReadableByteStreamController) {
-          const next = frames.next();
-          if (next.done) controller.close();
-          else controller.enqueue(next.value);
-        },
-      });
+      return this.#storage.stream(offset, length);
     });
   }
 

@@ -58,6 +58,19 @@ export class LinearStorageTables {
     return { size: this.size(), framesStored: intOf(row?.n), bytesStored: intOf(row?.bytes) };
   }
 
+  /** [offset, offset + length) as a byte stream, read a frame per pull. */
+  stream(offset: number, length: number): ReadableStream<Uint8Array> {
+    const frames = this.range(offset, length);
+    return new ReadableStream({
+      type: "bytes",
+      pull(controller: ReadableByteStreamController) {
+        const next = frames.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+    });
+  }
+
   /** [offset, offset + length) with holes zero-filled, one frame at a time. */
   *range(offset: number, length: number): Generator<Uint8Array> {
     let at = offset;
