@@ -73,10 +73,6 @@ export class EdgeError extends Error {
   }
 }
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === "string" && Object.hasOwn(ERROR_STATUS, value);
-}
-
 // Durable Object RPC keeps an error's message but not its own properties, so
 // DO methods return outcomes and the Worker turns failures back into EdgeErrors.
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };

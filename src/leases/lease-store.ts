@@ -144,10 +144,6 @@ export class LeaseStore {
     return this.#tables.nextReclaim(this.#options.graceSecs);
   }
 
-  frameStats(id: Uint8Array): { frames: number; bytes: number } {
-    return this.#tables.frameStats(id);
-  }
-
   #now(): number {
     return Math.floor(this.#clock.now() / 1000);
   }

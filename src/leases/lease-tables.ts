@@ -123,12 +123,4 @@ export class LeaseTables {
       data,
     );
   }
-
-  frameStats(id: Uint8Array): { frames: number; bytes: number } {
-    const [row] = this.#sql.exec(
-      "SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(data)), 0) AS b FROM lease_frames WHERE lease_id = ?",
-      id,
-    );
-    return { frames: intOf(row?.n), bytes: intOf(row?.b) };
-  }
 }

@@ -76,11 +76,6 @@ export class StateTables {
       .map((row) => blobOf(row.data));
   }
 
-  frameCount(blobId: number): number {
-    const [row] = this.#sql.exec("SELECT COUNT(*) AS n FROM state_frames WHERE blob_id = ?", blobId);
-    return intOf(row?.n);
-  }
-
   dropBlob(blobId: number): void {
     this.#sql.exec("DELETE FROM state_frames WHERE blob_id = ?", blobId);
     this.#sql.exec("DELETE FROM state_blobs WHERE blob_id = ?", blobId);

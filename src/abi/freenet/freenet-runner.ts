@@ -58,7 +58,7 @@ export interface RunOptions {
   memoryLimitBytes: number;
   log?: (message: string) => void;
   now?: () => Date;
-  /** The instance's linear storage for this call (edge_storage); absent: every storage call fails with IO_ERROR. */
+  /** The instance's linear storage for this call (edge_storage); absent: a zero-byte space, every access refused. */
   storage?: { frames: FrameTable; limitBytes: number };
   /** The instance's fabric memory (fbmu); absent: every fbmu call answers DISCONNECTED. */
   leases?: LeasePort;
@@ -98,8 +98,9 @@ export async function runFreenet(
 ): Promise<FreenetOutcome> {
   let memory: GuestMemory | undefined;
   let inputs: InputBuffers | undefined;
+  const guestMemory = () => memory ?? fail("memory used before instantiation");
   const host = freenetImports({
-    memory: () => memory ?? fail("memory used before instantiation"),
+    memory: guestMemory,
     inputs: () => inputs ?? fail("inputs used before instantiation"),
     log: options.log ?? (() => {}),
     now: options.now ?? (() => new Date()),
@@ -107,7 +108,7 @@ export async function runFreenet(
   });
   const pages = new PageTable();
   const storage = {
-    memory: () => memory ?? fail("memory used before instantiation"),
+    memory: guestMemory,
     frames: options.storage?.frames ?? new FrameTable({ read: () => fail("no storage for this call") }, 0, 0),
     pages,
     limitBytes: options.storage?.limitBytes ?? 0,
@@ -116,7 +117,7 @@ export async function runFreenet(
   const imports = {
     ...host,
     edge_storage: storageImports(storage),
-    fbmu: fbmuImports({ memory: storage.memory, leases: options.leases, jspi: options.jspi }),
+    fbmu: fbmuImports({ memory: guestMemory, leases: options.leases, jspi: options.jspi }),
   };
   const exports = trapping(
     () => new WebAssembly.Instance(module, imports).exports,

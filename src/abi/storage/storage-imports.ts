@@ -49,13 +49,6 @@ export function storageImports(ctx: StorageContext): Record<string, (...args: ne
     );
   };
 
-  const writeBack = (mapping: Mapping) => {
-    ctx.frames.write(
-      mapping.storageStart,
-      ctx.memory().view(mapping.memStart, mapping.length, "mapped memory"),
-    );
-  };
-
   return {
     storage_map: suspend((memStart: number, storageStart: bigint, length: number): Status =>
       withFrames(memStart, storageStart, length, (offset) => {
@@ -70,11 +63,11 @@ export function storageImports(ctx: StorageContext): Record<string, (...args: ne
     storage_unmap: (memStart: number): HostStatusCode => {
       const mapping = ctx.pages.remove(memStart >>> 0);
       if (!mapping) return HostStatus.NOT_MAPPED;
-      writeBack(mapping);
+      writeBack(ctx, mapping);
       return HostStatus.OK;
     },
     storage_sync: (): HostStatusCode => {
-      for (const mapping of ctx.pages.all()) writeBack(mapping);
+      writeBackAll(ctx);
       return HostStatus.OK;
     },
     storage_size: (): bigint => BigInt(ctx.frames.size),
@@ -96,14 +89,17 @@ export function storageImports(ctx: StorageContext): Record<string, (...args: ne
   };
 }
 
-/** At the return of the top-level export: every mapping writes back (SPEC section 6). */
+/** At the return of the top-level export, and at sync: every mapping writes back (SPEC section 6). */
 export function writeBackAll(ctx: Pick<StorageContext, "memory" | "frames" | "pages">): void {
-  for (const mapping of ctx.pages.all()) {
-    ctx.frames.write(
-      mapping.storageStart,
-      ctx.memory().view(mapping.memStart, mapping.length, "mapped memory"),
-    );
-  }
+  for (const mapping of ctx.pages.all()) writeBack(ctx, mapping);
+}
+
+/** Records what the guest changed in one mapping; untouched bytes cost a compare, not a write. */
+function writeBack(ctx: Pick<StorageContext, "memory" | "frames">, mapping: Mapping): void {
+  ctx.frames.write(
+    mapping.storageStart,
+    ctx.memory().view(mapping.memStart, mapping.length, "mapped memory"),
+  );
 }
 
 export { STORAGE_FRAME_BYTES };
