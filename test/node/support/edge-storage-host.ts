@@ -2,14 +2,11 @@
 // host is src/abi/storage/, behind the Durable Object). Storage is a map of
 // 64 KiB frames; each run() gets a fresh instance and works on copies of the
 // frames it writes, which commit only when the call returns RUN_OK.
-import { InputBuffers } from "../../../src/abi/freenet/input-buffers.js";
-import { GuestMemory, toPointer } from "../../../src/abi/guest-memory.js";
-import { bytesInput } from "../../../src/abi/input-source.js";
+import type { GuestMemory } from "../../../src/abi/guest-memory.js";
 import { HostStatus } from "../../../src/abi/host-status.js";
+import { runEntry } from "./run-entry.js";
 
 export const FRAME_BYTES = 64 * 1024;
-const RUN_OK = 5;
-const RUN_ERROR = 6;
 
 export type RunOutcome = { ok: true; body: Uint8Array } | { ok: false; message: string };
 
@@ -57,7 +54,6 @@ export class EdgeStorageHost {
     const stats: CallStats = { reads: 0, writes: 0, writtenFrames: [], changedFrames: [] };
     this.lastCall = stats;
     let memory: GuestMemory | undefined;
-    let buffers: InputBuffers | undefined;
     const guest = () => memory!;
     const mem = (ptr: number, len: number) => guest().view(ptr, len, "storage range");
 
@@ -130,37 +126,22 @@ export class EdgeStorageHost {
         return HostStatus.OK;
       },
     };
-    const freenet_contract_io = {
-      __frnt__fill_buffer: (_id: bigint, ptr: bigint) => buffers!.fill(ptr),
-    };
-
-    const instance = new WebAssembly.Instance(module, { edge_storage, freenet_contract_io });
-    const exports = instance.exports as unknown as {
-      memory: WebAssembly.Memory;
-      __frnt__initiate_buffer(capacity: number): bigint;
-      __frnt_set_id?(id: bigint): void;
-      run(input: bigint): bigint;
-    };
-    memory = new GuestMemory(exports.memory, this.memoryLimitBytes);
-    buffers = new InputBuffers(memory, exports, true);
-    exports.__frnt_set_id?.(1n);
-    const input = await buffers.place(bytesInput(body));
-    const record = toPointer(exports.run(input), "run result");
-    mappings.forEach(writeBack); // at return, as the real host does
-    stats.writtenFrames = [...pending.keys()].toSorted((a, b) => a - b);
-
-    const ptr = memory.pointer64(record, "record.ptr");
-    const kind = memory.i32(record + 8, "record.kind");
-    const bytes = memory.read(ptr, memory.u32(record + 12, "record.size"), "record bytes");
-    if (kind === RUN_ERROR) return { ok: false, message: new TextDecoder().decode(bytes) };
-    if (kind !== RUN_OK) throw new Error(`run returned record kind ${kind}`);
+    const outcome = await runEntry(module, { edge_storage }, body, this.memoryLimitBytes, {
+      bind: (instanceMemory) => (memory = instanceMemory),
+      atReturn: () => {
+        mappings.forEach(writeBack); // at return, as the real host does
+        stats.writtenFrames = [...pending.keys()].toSorted((a, b) => a - b);
+      },
+    });
+    if (outcome.kind === "trap") throw outcome.error;
+    if (outcome.kind === "error") return { ok: false, message: outcome.message };
     for (const [index, frame] of [...pending].toSorted(([a], [b]) => a - b)) {
       const before = this.frames.get(index) ?? new Uint8Array(FRAME_BYTES);
       if (!frame.every((byte, i) => byte === before[i])) stats.changedFrames.push(index);
       this.frames.set(index, frame);
     }
     this.size = size;
-    return { ok: true, body: bytes };
+    return { ok: true, body: outcome.body };
   }
 }
 

@@ -4,15 +4,12 @@
 // injectable clock (unix seconds), a default arena, and durable writes: every
 // write lands in the host's maps when the import returns, so it survives a
 // trap or an error result. Each run() gets a fresh instance.
-import { InputBuffers } from "../../../src/abi/freenet/input-buffers.js";
-import { GuestMemory, toPointer } from "../../../src/abi/guest-memory.js";
+import type { GuestMemory } from "../../../src/abi/guest-memory.js";
 import { HostStatus } from "../../../src/abi/host-status.js";
-import { bytesInput } from "../../../src/abi/input-source.js";
+import { runEntry } from "./run-entry.js";
 
 export const LEASE_PAGE_BYTES = 64 * 1024;
 export const LEASE_INFO_BYTES = 40;
-const RUN_OK = 5;
-const RUN_ERROR = 6;
 
 export const LeaseState = { Active: 0, Expired: 1, Revoked: 2 } as const;
 
@@ -76,7 +73,6 @@ export class FbmuHost {
 
   async run(module: WebAssembly.Module, body: Uint8Array): Promise<FbmuOutcome> {
     let memory: GuestMemory | undefined;
-    let buffers: InputBuffers | undefined;
     const guest = () => memory!;
     const inMemory = (ptr: number, len: number) => ptr + len <= guest().size;
     const idAt = (ptr: number) => guest().read(ptr, 16, "lease id");
@@ -176,34 +172,9 @@ export class FbmuHost {
         },
       ]),
     );
-    const freenet_contract_io = {
-      __frnt__fill_buffer: (_id: bigint, ptr: bigint) => buffers!.fill(ptr),
-    };
-
-    const instance = new WebAssembly.Instance(module, { fbmu, freenet_contract_io });
-    const exports = instance.exports as unknown as {
-      memory: WebAssembly.Memory;
-      __frnt__initiate_buffer(capacity: number): bigint;
-      __frnt_set_id?(id: bigint): void;
-      run(input: bigint): bigint;
-    };
-    memory = new GuestMemory(exports.memory, this.memoryLimitBytes);
-    buffers = new InputBuffers(memory, exports, true);
-    exports.__frnt_set_id?.(1n);
-    const input = await buffers.place(bytesInput(body));
-    let result: bigint;
-    try {
-      result = exports.run(input);
-    } catch (error) {
-      if (error instanceof WebAssembly.RuntimeError) return { kind: "trap", message: error.message };
-      throw error;
-    }
-    const record = toPointer(result, "run result");
-    const ptr = memory.pointer64(record, "record.ptr");
-    const kind = memory.i32(record + 8, "record.kind");
-    const bytes = memory.read(ptr, memory.u32(record + 12, "record.size"), "record bytes");
-    if (kind === RUN_ERROR) return { kind: "error", message: new TextDecoder().decode(bytes) };
-    if (kind !== RUN_OK) throw new Error(`run returned record kind ${kind}`);
-    return { kind: "ok", body: bytes };
+    const outcome = await runEntry(module, { fbmu }, body, this.memoryLimitBytes, {
+      bind: (instanceMemory) => (memory = instanceMemory),
+    });
+    return outcome.kind === "trap" ? { kind: "trap", message: outcome.error.message } : outcome;
   }
 }
