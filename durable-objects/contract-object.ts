@@ -12,7 +12,7 @@ import {
   type ByteResult,
   type ValidateOutcome,
 } from "../src/contract/contract-executor.js";
-import { fetchRelatedStates } from "../src/contract/related-states.js";
+import { fetchRelatedStates, type StateSource } from "../src/contract/related-states.js";
 import { runUpdate } from "../src/contract/run-update.js";
 import type { Env } from "../src/env.js";
 import { EdgeError, toOutcome, type Outcome } from "../src/errors.js";
@@ -23,7 +23,6 @@ import {
   type EtagCondition,
   type WriteConditions,
 } from "../src/http/conditional.js";
-import { readBounded } from "../src/http/read-bounded.js";
 import { resolveRange, type ByteRange, type RangeRequest } from "../src/http/range.js";
 import { InstanceTable, type InstanceRecord } from "../src/instance/instance-record.js";
 import { WASM_PAGE_BYTES } from "../src/limits.js";
@@ -277,10 +276,9 @@ export class ContractObject extends DurableObject<Env> {
     return changes ? this.#storage.apply(changes.writes, changes.size) : 0;
   }
 
-  async #ownState(): Promise<Uint8Array | null> {
+  #ownState(): StateSource {
     const head = this.#state.head();
-    if (!head) return null;
-    return readBounded(this.#state.read(head, { start: 0, end: head.size }), head.size, "related state");
+    return head && { size: head.size, body: this.#state.read(head, { start: 0, end: head.size }) };
   }
 
   #requireInstance(): InstanceRecord {

@@ -7,25 +7,32 @@ import { readBounded } from "../http/read-bounded.js";
 import { encodeId } from "../identity/ids.js";
 import { MAX_RELATED_BYTES } from "../limits.js";
 
+/** A state to read: its size first, so an oversize one is refused before a byte is read. */
+export type StateSource = { size: number; body: ReadableStream<Uint8Array> | null } | null;
+
 export async function fetchRelatedStates(
   env: Env,
   selfId: string,
-  readOwn: () => Promise<Uint8Array | null>,
+  readOwn: () => StateSource,
   ids: Uint8Array[],
 ): Promise<Array<[Uint8Array, Uint8Array | null]>> {
   let budget = MAX_RELATED_BYTES;
   const out: Array<[Uint8Array, Uint8Array | null]> = [];
   for (const id of ids) {
     const name = encodeId(id);
-    const state = name === selfId ? await readOwn() : await readOther(env, name, budget);
+    const source = name === selfId ? readOwn() : await readOther(env, name);
+    if (source && source.size > budget) {
+      await source.body?.cancel();
+      throw tooMuch(ids);
+    }
+    const state = source ? await readBounded(source.body, budget, "related state") : null;
     budget -= state?.length ?? 0;
-    if (budget < 0) throw tooMuch(ids);
     out.push([id, state]);
   }
   return out;
 }
 
-async function readOther(env: Env, id: string, budget: number): Promise<Uint8Array | null> {
+async function readOther(env: Env, id: string): Promise<StateSource> {
   const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
   // RPC's return type mapping loses the union's narrowing; the shape is unchanged.
   const outcome = (await stub.readState({})) as Outcome<StateRead>;
@@ -34,11 +41,7 @@ async function readOther(env: Env, id: string, budget: number): Promise<Uint8Arr
     throw EdgeError.fromBody(outcome.error);
   }
   const read = unwrap(outcome);
-  if (read.info.size > budget) {
-    await read.body?.cancel();
-    throw tooMuch([]);
-  }
-  return readBounded(read.body, budget, "related state");
+  return { size: read.info.size, body: read.body };
 }
 
 function tooMuch(ids: Uint8Array[]): EdgeError {
