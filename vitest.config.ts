@@ -39,7 +39,8 @@ export default defineConfig({
         },
       },
       {
-        // The execution conformance suite again, with every page shipped before the call.
+        // The execution conformance suite and the fuel tests again, with every page shipped
+        // before the call (no JSPI: guests cannot pause, the budget alone bounds them).
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
@@ -48,7 +49,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers-prefetch",
-          include: ["test/workers/execution.test.ts"],
+          include: ["test/workers/execution.test.ts", "test/workers/fuel.test.ts"],
           testTimeout: 60_000,
         },
       },

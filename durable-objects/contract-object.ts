@@ -40,7 +40,18 @@ import { StateStore } from "../src/state/state-store.js";
 import { StateTables, type StateVersion } from "../src/state/state-tables.js";
 import { etagOf, versionInfo, type VersionInfo } from "../src/state/version-info.js";
 
-export interface PutStateRequest {
+/** Per-request execution options (routes parse them from headers). */
+export interface ExecutionOptions {
+  /** Lower the fuel budget for this request (x-fuel-limit); never above the configured one. */
+  fuelLimit?: number;
+}
+
+/** Fuel a request's contract calls used (null when it ran none, or unmetered). */
+export interface FuelReport {
+  fuel: number | null;
+}
+
+export interface PutStateRequest extends ExecutionOptions {
   expectedLength: number;
   conditions: WriteConditions;
 }
@@ -58,7 +69,7 @@ export interface StateRead {
   body: ReadableStream<Uint8Array> | null;
 }
 
-export interface UpdateRequest {
+export interface UpdateRequest extends ExecutionOptions {
   kind: "delta" | "state";
   data: Uint8Array;
   conditions: WriteConditions;
@@ -75,6 +86,8 @@ export class ContractObject extends DurableObject<Env> {
   readonly #storage: LinearStorageTables;
   readonly #leases: LeaseStore;
   #updates: Promise<unknown> = Promise.resolve();
+  /** Contracts run metered; only the benchmark's baseline subclass turns it off. */
+  protected readonly metered: boolean = true;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -133,20 +146,20 @@ export class ContractObject extends DurableObject<Env> {
   async putState(
     body: ReadableStream<Uint8Array> | null,
     request: PutStateRequest,
-  ): Promise<Outcome<VersionInfo>> {
+  ): Promise<Outcome<VersionInfo & FuelReport>> {
     return toOutcome(async () => {
       const instance = this.#instance.get();
       if (!instance) {
         await body?.cancel().catch(() => {});
         throw contractNotFound();
       }
-      const executor = this.#executor(instance);
+      const executor = this.#executor(instance, request);
       const version = await this.#state.put(body, {
         expectedLength: request.expectedLength,
         precondition: (head) => checkWriteConditions(request.conditions, etagOfHead(head)),
         validate: (staged) => executor.requireValid(staged),
       });
-      return versionInfo(version);
+      return { ...versionInfo(version), fuel: executor.fuelUsed };
     });
   }
 
@@ -164,18 +177,22 @@ export class ContractObject extends DurableObject<Env> {
   }
 
   /** update_state, serialized per instance so each update reads the state it replaces. */
-  async updateState(request: UpdateRequest): Promise<Outcome<VersionInfo & { changed: boolean }>> {
+  async updateState(
+    request: UpdateRequest,
+  ): Promise<Outcome<VersionInfo & { changed: boolean } & FuelReport>> {
     const run = this.#updates.then(() =>
-      toOutcome(() => {
+      toOutcome(async () => {
         const instance = this.#requireInstance();
         const updates: UpdateData[] = [
           request.kind === "delta"
             ? { kind: "Delta", delta: request.data }
             : { kind: "State", state: request.data },
         ];
-        return runUpdate(this.#state, this.#executor(instance), updates, request.conditions, (changes) =>
+        const executor = this.#executor(instance, request);
+        const info = await runUpdate(this.#state, executor, updates, request.conditions, (changes) =>
           this.#commitStorage(changes),
         );
+        return { ...info, fuel: executor.fuelUsed };
       }),
     );
     this.#updates = run.catch(() => {});
@@ -183,10 +200,13 @@ export class ContractObject extends DurableObject<Env> {
   }
 
   /** The generic entry; its storage writes commit when it returns, atomically. */
-  async runContract(input: Uint8Array): Promise<Outcome<ByteResult & { storageBytesWritten: number }>> {
+  async runContract(
+    input: Uint8Array,
+    options: ExecutionOptions = {},
+  ): Promise<Outcome<ByteResult & { storageBytesWritten: number }>> {
     const run = this.#updates.then(() =>
       toOutcome(async () => {
-        const result = await this.#executor(this.#requireInstance()).run(input);
+        const result = await this.#executor(this.#requireInstance(), options).run(input);
         const storageBytesWritten = this.#state.transaction(() => this.#commitStorage(result.storage));
         return { ...result, storageBytesWritten };
       }),
@@ -209,31 +229,34 @@ export class ContractObject extends DurableObject<Env> {
     });
   }
 
-  async summarize(): Promise<Outcome<ContractBytes>> {
+  async summarize(options: ExecutionOptions = {}): Promise<Outcome<ContractBytes>> {
     return toOutcome(async () => {
       const head = this.#requireHead();
-      const result = await this.#executor(this.#requireInstance()).summarize(head);
+      const result = await this.#executor(this.#requireInstance(), options).summarize(head);
       return { ...result, info: versionInfo(head) };
     });
   }
 
-  async delta(summary: Uint8Array): Promise<Outcome<ContractBytes>> {
+  async delta(summary: Uint8Array, options: ExecutionOptions = {}): Promise<Outcome<ContractBytes>> {
     return toOutcome(async () => {
       const head = this.#requireHead();
-      const result = await this.#executor(this.#requireInstance()).delta(head, summary);
+      const result = await this.#executor(this.#requireInstance(), options).delta(head, summary);
       return { ...result, info: versionInfo(head) };
     });
   }
 
-  async validateCurrent(resolve: boolean): Promise<Outcome<ValidateOutcome & { info: VersionInfo }>> {
+  async validateCurrent(
+    resolve: boolean,
+    options: ExecutionOptions = {},
+  ): Promise<Outcome<ValidateOutcome & { info: VersionInfo }>> {
     return toOutcome(async () => {
       const head = this.#requireHead();
-      const result = await this.#executor(this.#requireInstance()).validate(head, resolve);
+      const result = await this.#executor(this.#requireInstance(), options).validate(head, resolve);
       return { ...result, info: versionInfo(head) };
     });
   }
 
-  #executor(instance: InstanceRecord): ContractExecutor {
+  #executor(instance: InstanceRecord, options: ExecutionOptions): ContractExecutor {
     const settings = this.#settings;
     const code = new CodeStore(this.env.CODE, newHasher);
     return new ContractExecutor({
@@ -242,13 +265,15 @@ export class ContractObject extends DurableObject<Env> {
         newHasher,
         memoryLimitBytes: settings.guestMemoryBytes,
         cpuMs: settings.contractCpuMs,
-        loadWasm: async (codeHash) => {
-          const object = await code.get(codeHash);
-          return capMemoryPages(
-            new Uint8Array(await object.arrayBuffer()),
+        deadlineMs: settings.contractDeadlineMs,
+        metered: this.metered,
+        loadWasm: async (codeHash) =>
+          capMemoryPages(
+            this.metered
+              ? await code.metered(codeHash)
+              : new Uint8Array(await (await code.get(codeHash)).arrayBuffer()),
             settings.guestMemoryBytes / WASM_PAGE_BYTES,
-          );
-        },
+          ),
       }),
       openPages: (blob) => {
         const pages = this.#state.pages(blob);
@@ -259,6 +284,14 @@ export class ContractObject extends DurableObject<Env> {
         memoryLimitBytes: settings.guestMemoryBytes,
         readAheadBytes: settings.readAheadBytes,
         pageMode: settings.pageMode,
+        fuel: this.metered
+          ? {
+              limit: fuelLimitFor(options, settings.fuelPerCall),
+              slice: settings.fuelSlice,
+              depthLimit: settings.callDepthLimit,
+            }
+          : null,
+        deadlineMs: settings.contractDeadlineMs,
       },
       parameters: instance.parameters,
       leases: new LeaseTarget(this.#leases, () => this.#leasesChanged()),
@@ -293,6 +326,17 @@ export class ContractObject extends DurableObject<Env> {
     if (!head) throw new EdgeError("STATE_NOT_FOUND", "this contract has no state yet");
     return head;
   }
+}
+
+function fuelLimitFor(options: ExecutionOptions, configured: number): number {
+  const { fuelLimit } = options;
+  if (fuelLimit === undefined) return configured;
+  if (!Number.isSafeInteger(fuelLimit) || fuelLimit < 1 || fuelLimit > configured) {
+    throw new EdgeError("BAD_REQUEST", `x-fuel-limit must be an integer from 1 to ${configured}`, {
+      details: { fuelLimit, max: configured },
+    });
+  }
+  return fuelLimit;
 }
 
 function etagOfHead(head: StateVersion | null): string | null {

@@ -1,7 +1,12 @@
 // Deployment settings read from bindings, validated once so a typo fails loudly.
 import { EdgeError } from "./errors.js";
 import {
+  DEFAULT_CALL_DEPTH_LIMIT,
   DEFAULT_CONTRACT_CPU_MS,
+  DEFAULT_CONTRACT_DEADLINE_MS,
+  DEFAULT_FUEL_PER_CALL,
+  DEFAULT_FUEL_SLICE,
+  MAX_FUEL_PER_CALL,
   DEFAULT_FABRIC_ARENA_BYTES,
   DEFAULT_LEASE_GRACE_SECS,
   DEFAULT_LEASE_MAX_BYTES,
@@ -24,6 +29,10 @@ export interface Settings {
   guestMemoryBytes: number;
   readAheadBytes: number;
   contractCpuMs: number;
+  fuelPerCall: number;
+  fuelSlice: number;
+  callDepthLimit: number;
+  contractDeadlineMs: number;
   pageMode: PageMode;
   storageLimitBytes: number;
   storageFrameBudgetBytes: number;
@@ -38,6 +47,10 @@ export interface SettingsSource {
   GUEST_MEMORY_BYTES?: string;
   READ_AHEAD_BYTES?: string;
   CONTRACT_CPU_MS?: string;
+  FUEL_PER_CALL?: string;
+  FUEL_SLICE?: string;
+  CALL_DEPTH_LIMIT?: string;
+  CONTRACT_DEADLINE_MS?: string;
   PAGE_MODE?: string;
   STORAGE_LIMIT_BYTES?: string;
   STORAGE_FRAME_BUDGET_BYTES?: string;
@@ -79,6 +92,21 @@ export function readSettings(env: SettingsSource): Settings {
       MAX_READ_AHEAD_BYTES,
     ),
     contractCpuMs: positiveInt("CONTRACT_CPU_MS", env.CONTRACT_CPU_MS, DEFAULT_CONTRACT_CPU_MS, 5 * 60_000),
+    fuelPerCall: positiveInt("FUEL_PER_CALL", env.FUEL_PER_CALL, DEFAULT_FUEL_PER_CALL, MAX_FUEL_PER_CALL),
+    fuelSlice: positiveInt("FUEL_SLICE", env.FUEL_SLICE, DEFAULT_FUEL_SLICE, MAX_FUEL_PER_CALL),
+    // The depth counter is an i32 global.
+    callDepthLimit: positiveInt(
+      "CALL_DEPTH_LIMIT",
+      env.CALL_DEPTH_LIMIT,
+      DEFAULT_CALL_DEPTH_LIMIT,
+      1_000_000,
+    ),
+    contractDeadlineMs: positiveInt(
+      "CONTRACT_DEADLINE_MS",
+      env.CONTRACT_DEADLINE_MS,
+      DEFAULT_CONTRACT_DEADLINE_MS,
+      15 * 60_000,
+    ),
     pageMode,
     storageLimitBytes: positiveInt(
       "STORAGE_LIMIT_BYTES",

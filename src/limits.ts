@@ -49,8 +49,29 @@ export const HARD_MAX_GUEST_MEMORY_BYTES = 96 * MiB;
 export const DEFAULT_READ_AHEAD_BYTES = 1 * MiB;
 export const MAX_READ_AHEAD_BYTES = 1 * MiB;
 
-/** CPU per contract call (the Worker Loader's per-call limit); Workers allow up to 5 minutes. */
+/** CPU per contract call (the Worker Loader's per-call limit, a production backstop); Workers allow up to 5 minutes. */
 export const DEFAULT_CONTRACT_CPU_MS = 30_000;
+
+/**
+ * Fuel per request (FUEL_PER_CALL): about 3 s of metered CPU on a 2-core dev machine, and more
+ * than 10x what validating a 64 MiB streamed state takes (docs/metering.md has the measurements).
+ */
+export const DEFAULT_FUEL_PER_CALL = 3_000_000_000;
+
+/** A deployment may raise the budget this far (~100 s of CPU); x-fuel-limit may only lower it. */
+export const MAX_FUEL_PER_CALL = 100_000_000_000;
+
+/** Fuel between pauses of a JSPI guest (FUEL_SLICE): about 1 ms of CPU, so others wait at most that long. */
+export const DEFAULT_FUEL_SLICE = 1_000_000;
+
+/**
+ * Nested calls a contract may make (CALL_DEPTH_LIMIT), checked by the metered code itself so the
+ * limit is the same on every runtime; below V8's own stack limit for frames of up to ~100 locals.
+ */
+export const DEFAULT_CALL_DEPTH_LIMIT = 5_000;
+
+/** Wall-clock backstop for one sandbox call (CONTRACT_DEADLINE_MS); fuel normally ends a call long before. */
+export const DEFAULT_CONTRACT_DEADLINE_MS = 30_000;
 
 /** Update data, summaries and related states pass to the guest whole, so they stay well inside its memory. */
 export const MAX_UPDATE_BYTES = 16 * MiB;

@@ -66,9 +66,16 @@ export type ValidateOutcome =
 
 export class ContractExecutor {
   readonly #ports: ExecutorPorts;
+  /** Fuel the request's sandbox calls used so far: they share one budget. */
+  #fuelUsed = 0;
 
   constructor(ports: ExecutorPorts) {
     this.#ports = ports;
+  }
+
+  /** Fuel used by every call this executor made (null when unmetered). */
+  get fuelUsed(): number | null {
+    return this.#ports.settings.fuel ? this.#fuelUsed : null;
   }
 
   /** validate_state; with `resolve`, RequestRelated is answered with the related states (bounded). */
@@ -162,16 +169,21 @@ export class ContractExecutor {
 
   async #run(op: ContractOp, blob: StateBlob, third?: Uint8Array, input?: Uint8Array): Promise<SandboxReply> {
     const pages = blob.blobId < 0 ? noPages : this.#ports.openPages(blob);
-    const { storage } = this.#ports;
+    const { storage, settings } = this.#ports;
+    const budget = settings.fuel;
+    if (budget && this.#fuelUsed >= budget.limit) throw this.#outOfFuel(budget.limit);
+    const callSettings = budget
+      ? { ...settings, fuel: { ...budget, limit: budget.limit - this.#fuelUsed } }
+      : settings;
     try {
-      return await this.#ports.sandbox.run(
+      const reply = await this.#ports.sandbox.run(
         {
           op,
           parameters: this.#ports.parameters,
           stateLength: blob.size,
           ...(third === undefined ? {} : { third }),
           ...(input === undefined ? {} : { input }),
-          settings: this.#ports.settings,
+          settings: callSettings,
           storage: {
             size: storage.size(),
             limitBytes: storage.limitBytes,
@@ -182,9 +194,32 @@ export class ContractExecutor {
         storage.frames,
         this.#ports.leases,
       );
+      this.#fuelUsed += reply.stats.fuel ?? 0;
+      return { ...reply, stats: { ...reply.stats, fuel: this.fuelUsed } };
+    } catch (error) {
+      throw budget ? this.#withRequestFuel(error, budget.limit) : error;
     } finally {
       pages.release();
     }
+  }
+
+  /** A failed call's error, with the fuel of the whole request (all its calls) in place of its own. */
+  #withRequestFuel(error: unknown, limit: number): unknown {
+    if (!(error instanceof EdgeError) || typeof error.details?.fuel !== "number") return error;
+    this.#fuelUsed += error.details.fuel;
+    if (error.code === "CONTRACT_OUT_OF_FUEL") return this.#outOfFuel(limit);
+    return new EdgeError(error.code, error.message, {
+      cause: error.cause,
+      details: { ...error.details, fuel: this.#fuelUsed },
+    });
+  }
+
+  #outOfFuel(limit: number): EdgeError {
+    return new EdgeError(
+      "CONTRACT_OUT_OF_FUEL",
+      `the contract used the request's whole fuel budget (${limit}) and was stopped`,
+      { details: { limit, fuel: limit } },
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import type { ByteResult } from "../contract/contract-executor.js";
 import type { Env } from "../env.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";
 import { parseEtagCondition } from "../http/conditional.js";
+import { executionOptions, fuelHeaders } from "../http/fuel-headers.js";
 import { readBounded } from "../http/read-bounded.js";
 import { MAX_UPDATE_BYTES } from "../limits.js";
 import { etagOf } from "../state/version-info.js";
@@ -20,6 +21,7 @@ function bytesResponse(result: ContractBytes): Response {
     "x-state-etag": etagOf(result.info.hash),
     "cache-control": "no-cache",
     "x-contract-pages": result.stats.pages,
+    ...fuelHeaders(result.stats.fuel),
   });
   const body = result.body?.pipeThrough(new FixedLengthStream(result.size)) ?? null;
   return new Response(body, { status: 200, headers });
@@ -33,47 +35,69 @@ executionRoutes.post("/:id/updates", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
   const data = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "update data");
   const ifMatch = parseEtagCondition(c.req.header("if-match"));
-  const info = unwrap(
-    await stub.updateState({ kind, data, conditions: ifMatch === undefined ? {} : { ifMatch } }),
+  const { fuel, ...info } = unwrap(
+    await stub.updateState({
+      kind,
+      data,
+      conditions: ifMatch === undefined ? {} : { ifMatch },
+      ...executionOptions((name) => c.req.header(name)),
+    }),
   );
-  return c.json(info, 200, { etag: etagOf(info.hash), "x-state-version": String(info.version) });
+  return c.json({ ...info, execution: { fuel } }, 200, {
+    etag: etagOf(info.hash),
+    "x-state-version": String(info.version),
+    ...fuelHeaders(fuel),
+  });
 });
 
 executionRoutes.get("/:id/summary", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
-  return bytesResponse(unwrap((await stub.summarize()) as Outcome<ContractBytes>));
+  const options = executionOptions((name) => c.req.header(name));
+  return bytesResponse(unwrap((await stub.summarize(options)) as Outcome<ContractBytes>));
 });
 
 executionRoutes.post("/:id/delta", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
   const summary = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "summary");
-  return bytesResponse(unwrap((await stub.delta(summary)) as Outcome<ContractBytes>));
+  const options = executionOptions((name) => c.req.header(name));
+  return bytesResponse(unwrap((await stub.delta(summary, options)) as Outcome<ContractBytes>));
 });
 
 executionRoutes.post("/:id/validate", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
   const resolve = c.req.query("resolve") !== "false";
-  const outcome = unwrap(await stub.validateCurrent(resolve));
-  return c.json({
-    result: outcome.result,
-    ...("related" in outcome ? { related: outcome.related } : {}),
-    version: outcome.info.version,
-    hash: outcome.info.hash,
-    execution: outcome.stats,
-  });
+  const outcome = unwrap(
+    await stub.validateCurrent(
+      resolve,
+      executionOptions((name) => c.req.header(name)),
+    ),
+  );
+  return c.json(
+    {
+      result: outcome.result,
+      ...("related" in outcome ? { related: outcome.related } : {}),
+      version: outcome.info.version,
+      hash: outcome.info.hash,
+      execution: outcome.stats,
+    },
+    200,
+    fuelHeaders(outcome.stats.fuel),
+  );
 });
 
 executionRoutes.post("/:id/run", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
   const input = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "run input");
+  const options = executionOptions((name) => c.req.header(name));
   const result = unwrap(
-    (await stub.runContract(input)) as Outcome<ByteResult & { storageBytesWritten: number }>,
+    (await stub.runContract(input, options)) as Outcome<ByteResult & { storageBytesWritten: number }>,
   );
   const headers = new Headers({
     "content-type": "application/octet-stream",
     "content-length": String(result.size),
     "x-contract-pages": result.stats.pages,
     "x-storage-bytes-written": String(result.storageBytesWritten),
+    ...fuelHeaders(result.stats.fuel),
   });
   return new Response(result.body?.pipeThrough(new FixedLengthStream(result.size)) ?? null, {
     status: 200,

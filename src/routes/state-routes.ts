@@ -4,6 +4,7 @@ import { readSettings } from "../config.js";
 import type { Env } from "../env.js";
 import { EdgeError, unwrap } from "../errors.js";
 import { parseEtagCondition } from "../http/conditional.js";
+import { executionOptions, fuelHeaders } from "../http/fuel-headers.js";
 import { parseRange } from "../http/range.js";
 import { contentLength } from "../http/read-bounded.js";
 import { stateTooLarge } from "../state/state-store.js";
@@ -63,14 +64,16 @@ stateRoutes.put("/:id/state", async (c) => {
   if (expectedLength > maxStateBytes) throw stateTooLarge(maxStateBytes, expectedLength);
   const ifMatch = parseEtagCondition(c.req.header("if-match"));
   const ifNoneMatch = parseEtagCondition(c.req.header("if-none-match"));
-  const info = unwrap(
+  const options = executionOptions((name) => c.req.header(name));
+  const { fuel, ...info } = unwrap(
     await stub.putState(c.req.raw.body, {
       expectedLength,
       conditions: {
         ...(ifMatch === undefined ? {} : { ifMatch }),
         ...(ifNoneMatch === undefined ? {} : { ifNoneMatch }),
       },
+      ...options,
     }),
   );
-  return c.json(info, 200, versionHeaders(info));
+  return c.json({ ...info, execution: { fuel } }, 200, { ...versionHeaders(info), ...fuelHeaders(fuel) });
 });

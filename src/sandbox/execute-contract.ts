@@ -7,6 +7,7 @@ import { bytesInput, pagedInput, prefetched, type PageReader } from "../abi/inpu
 import { FrameTable, type FrameSource } from "../abi/storage/frame-table.js";
 import type { LeasePort } from "../abi/fbmu/lease-port.js";
 import type { ContractRequest, ExecutionStats, SandboxReply } from "./sandbox-protocol.js";
+import { pauseForOthers } from "./pause-for-others.js";
 
 const OUT_CHUNK = 64 * 1024;
 
@@ -34,8 +35,13 @@ export async function executeContract(
           limitBytes: request.storage.limitBytes,
         }
       : undefined;
+  const { fuel, deadlineMs } = request.settings;
+  const deadline = Date.now() + deadlineMs;
   const options = {
     jspi,
+    ...(fuel
+      ? { fuel: { ...fuel, ...(jspi ? { pause: () => pauseForOthers(deadline, deadlineMs) } : {}) } }
+      : {}),
     memoryLimitBytes: request.settings.memoryLimitBytes,
     log: (line: string) => console.log(`[contract] ${line}`),
     ...(storage ? { storage } : {}),
@@ -63,6 +69,7 @@ export async function executeContract(
     baselineBytes: outcome.baselineBytes,
     guestMemoryBytes: outcome.memory.size,
     isolateCalls,
+    fuel: outcome.fuel,
   };
   return { ...reply(outcome.value, stats), storage: outcome.storage };
 }

@@ -11,6 +11,7 @@ import type { LeasePort } from "../abi/fbmu/lease-port.js";
 import type { SandboxPort } from "../contract/contract-executor.js";
 import type ContractSandbox from "./sandbox-main.js";
 import type { ContractRequest, SandboxReply } from "./sandbox-protocol.js";
+import { METERING_VERSION } from "../metering/fuel-costs.js";
 
 /** Pinned below the runtime's newest date so vitest's older workerd accepts it too. */
 export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
@@ -22,7 +23,14 @@ export interface SandboxLoaderOptions {
   loadWasm(codeHash: string): Promise<Uint8Array>;
   memoryLimitBytes: number;
   cpuMs: number;
+  /** The sandbox checks this itself at every pause; the DO stops waiting a little after it. */
+  deadlineMs: number;
+  /** Whether `loadWasm` gives metered modules (always, except the benchmark's baseline). */
+  metered: boolean;
 }
+
+// How long past the deadline the DO still waits for a sandbox that checks it at its next pause.
+const DEADLINE_GRACE_MS = 5_000;
 
 let runtimeVersion: string | undefined;
 
@@ -35,7 +43,8 @@ export function sandboxRuntimeVersion(newHasher: HasherFactory): string {
 }
 
 export function sandboxFor(codeHash: string, options: SandboxLoaderOptions): SandboxPort {
-  const key = `${codeHash}:${sandboxRuntimeVersion(options.newHasher)}:${options.memoryLimitBytes}`;
+  const metering = options.metered ? `m${METERING_VERSION}` : "unmetered";
+  const key = `${codeHash}:${sandboxRuntimeVersion(options.newHasher)}:${options.memoryLimitBytes}:${metering}`;
   return {
     async run(
       request: ContractRequest,
@@ -54,7 +63,10 @@ export function sandboxFor(codeHash: string, options: SandboxLoaderOptions): San
       const entry = worker.getEntrypoint<ContractSandbox>(undefined, { limits: { cpuMs: options.cpuMs } });
       let outcome;
       try {
-        outcome = await entry.run(request, pages, storage, leases);
+        outcome = await withDeadline(
+          entry.run(request, pages, storage, leases),
+          options.deadlineMs + DEADLINE_GRACE_MS,
+        );
       } catch (error) {
         throw sandboxFailure(error);
       }
@@ -63,10 +75,47 @@ export function sandboxFor(codeHash: string, options: SandboxLoaderOptions): San
   };
 }
 
-/** The isolate itself failed (start-up, CPU limit, crash): nothing it did is committed. */
-function sandboxFailure(error: unknown): EdgeError {
+/** Settles like `work`, or fails with CONTRACT_DEADLINE after `ms`. */
+export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new EdgeError("CONTRACT_DEADLINE", `the contract's sandbox did not answer within ${ms} ms`, {
+            details: { deadlineMs: ms },
+          }),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/**
+ * The isolate itself failed (the contract's own failures come back as outcomes):
+ * a CPU-limit kill, a memory-limit kill, or a crash or restart. Nothing it did is
+ * committed. The runtime gives these no code, so its message is all there is to go by.
+ */
+export function sandboxFailure(error: unknown): EdgeError {
   if (error instanceof EdgeError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  // Upload already validated the module, so what is left is the contract's own doing or the CPU limit.
-  return new EdgeError("CONTRACT_TRAP", `the contract's sandbox failed: ${message}`, { cause: error });
+  if (/CPU time limit/i.test(message)) {
+    return new EdgeError("CPU_LIMIT", "the contract used its CPU time limit and was stopped", {
+      cause: error,
+    });
+  }
+  if (/memory limit/i.test(message)) {
+    return new EdgeError("MEMORY_LIMIT", "the contract's sandbox ran out of memory and was stopped", {
+      cause: error,
+    });
+  }
+  return new EdgeError("SANDBOX_FAILED", "the contract's sandbox failed; nothing was committed, retry", {
+    cause: error,
+    details: { reason: message.slice(0, 200) },
+  });
 }

@@ -12,10 +12,21 @@ import type { FrameWrite } from "../abi/storage/frame-table.js";
 /** `auto`: JSPI when the isolate has it, else prefetch; `prefetch` forces shipping all pages first. */
 export type PageMode = "auto" | "prefetch";
 
+/** The fuel a call may burn (src/metering); null only for the benchmark's unmetered baseline. */
+export interface FuelSettings {
+  limit: number;
+  /** Fuel between pauses (JSPI): bounds how long a guest holds the thread at a stretch. */
+  slice: number;
+  depthLimit: number;
+}
+
 export interface ExecutionSettings {
   memoryLimitBytes: number;
   readAheadBytes: number;
   pageMode: PageMode;
+  fuel: FuelSettings | null;
+  /** Wall-clock backstop for one sandbox call, checked at every pause. */
+  deadlineMs: number;
 }
 
 export interface ContractRequest {
@@ -40,6 +51,8 @@ export interface ExecutionStats {
   guestMemoryBytes: number;
   /** Calls this sandbox isolate has served, this one included (isolates are reused per code hash). */
   isolateCalls: number;
+  /** Fuel used (for the whole request once the executor has summed its calls); null when unmetered. */
+  fuel: number | null;
 }
 
 export type SandboxReply = (

@@ -6,12 +6,16 @@ import type { GuestMemory } from "../guest-memory.js";
 import { LEASE_INFO_BYTES } from "../../leases/lease-info-codec.js";
 import { DEFAULT_ARENA_ID, LEASE_ID_BYTES } from "../../leases/lease-store.js";
 import type { LeasePort } from "./lease-port.js";
+import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
+import type { HostMeter } from "../../metering/fuel-meter.js";
 
 export interface FbmuContext {
   memory(): GuestMemory;
   /** Absent for calls that get no fabric (then every import answers DISCONNECTED). */
   leases: LeasePort | undefined;
   jspi: boolean;
+  /** Charges each call its fuel (fuel-costs.ts): a Durable Object round trip plus the bytes moved. */
+  meter: HostMeter;
 }
 
 // One read or write moves at most this much; larger transfers take several calls.
@@ -22,7 +26,6 @@ type Answer = number | bigint | Promise<number | bigint>;
 const DISCONNECTED = BigInt(HostStatus.DISCONNECTED);
 
 const no = () => HostStatus.DISCONNECTED;
-const suspend = (fn: (...args: never[]) => Answer) => new WebAssembly.Suspending(fn) as never;
 
 /** Every fbmu import answering DISCONNECTED, synchronously (no JSPI, or no fabric for this call). */
 function disconnected(): Record<string, (...args: never[]) => unknown> {
@@ -43,6 +46,13 @@ function disconnected(): Record<string, (...args: never[]) => unknown> {
 export function fbmuImports(ctx: FbmuContext): Record<string, (...args: never[]) => unknown> {
   const port = ctx.leases;
   if (!ctx.jspi || !port) return disconnected();
+  // Every import here is a round trip to the DO; transfers also pay for their bytes.
+  const suspend = (fn: (...args: never[]) => Answer) =>
+    new WebAssembly.Suspending((...args: never[]) => {
+      ctx.meter.charge(HOST_COST.durableCall);
+      return fn(...args);
+    }) as never;
+  const transferCost = (len: number) => ctx.meter.charge(hostBytesCost(Math.max(0, len)));
 
   /** Guest memory [ptr, +len) or null when it lies outside memory. */
   const guest = (ptr: number, len: number): Uint8Array | null => {
@@ -53,6 +63,7 @@ export function fbmuImports(ctx: FbmuContext): Record<string, (...args: never[])
   const idAt = (ptr: number) => guest(ptr, LEASE_ID_BYTES)?.slice() ?? null;
 
   const read = async (id: Uint8Array | null, offset: bigint, ptr: number, len: number): Promise<number> => {
+    transferCost(len);
     if (!id || !guest(ptr, len)) return HostStatus.OUT_OF_BOUNDS;
     if (offset < 0n || len > MAX_TRANSFER_BYTES) return HostStatus.INVALID_ARGUMENT;
     const answer = await port.read(id, Number(offset), len);
@@ -61,6 +72,7 @@ export function fbmuImports(ctx: FbmuContext): Record<string, (...args: never[])
     return answer.length;
   };
   const write = async (id: Uint8Array | null, offset: bigint, ptr: number, len: number): Promise<number> => {
+    transferCost(len);
     const bytes = guest(ptr, len)?.slice();
     if (!id || !bytes) return HostStatus.OUT_OF_BOUNDS;
     if (offset < 0n || len > MAX_TRANSFER_BYTES) return HostStatus.INVALID_ARGUMENT;

@@ -3,6 +3,8 @@ import { EdgeError } from "../../errors.js";
 import type { GuestMemory } from "../guest-memory.js";
 import { toPointer } from "../guest-memory.js";
 import type { InputBuffers } from "./input-buffers.js";
+import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
+import type { HostMeter } from "../../metering/fuel-meter.js";
 
 export interface FreenetCallContext {
   memory(): GuestMemory;
@@ -11,6 +13,8 @@ export interface FreenetCallContext {
   now(): Date;
   /** Refills may suspend the guest (JSPI); otherwise every input must be synchronous. */
   jspi: boolean;
+  /** Charges each call its fuel (fuel-costs.ts). */
+  meter: HostMeter;
 }
 
 // Log lines a contract can emit per call: enough for diagnostics, bounded against floods.
@@ -21,12 +25,22 @@ const RANDOM_CHUNK = 65536;
 type HostFunction = (...args: never[]) => unknown;
 
 export function freenetImports(ctx: FreenetCallContext): Record<string, Record<string, HostFunction>> {
+  // A refill costs the call up front and its bytes once they are known.
+  const fill = (bufPtr: bigint): number | Promise<number> => {
+    ctx.meter.charge(HOST_COST.call);
+    const count = ctx.inputs().fill(bufPtr);
+    const charged = (n: number) => {
+      ctx.meter.charge(hostBytesCost(n) - HOST_COST.call);
+      return n;
+    };
+    return typeof count === "number" ? charged(count) : count.then(charged);
+  };
   return {
     freenet_contract_io: {
       __frnt__fill_buffer: ctx.jspi
-        ? (new WebAssembly.Suspending((_id: bigint, bufPtr: bigint) => ctx.inputs().fill(bufPtr)) as never)
+        ? (new WebAssembly.Suspending((_id: bigint, bufPtr: bigint) => fill(bufPtr)) as never)
         : (_id: bigint, bufPtr: bigint) => {
-            const count = ctx.inputs().fill(bufPtr);
+            const count = fill(bufPtr);
             // Without JSPI a promise would reach the guest as 0: a silent end of data.
             if (typeof count !== "number") {
               throw new EdgeError("INTERNAL", "an asynchronous input needs JSPI; prefetch it");
@@ -36,6 +50,7 @@ export function freenetImports(ctx: FreenetCallContext): Record<string, Record<s
     },
     freenet_log: {
       __frnt__logger__info: (_id: bigint, ptr: bigint, len: number) => {
+        ctx.meter.charge(hostBytesCost(Math.min(len >>> 0, MAX_LOG_BYTES)));
         const bytes = ctx
           .memory()
           .view(toPointer(ptr, "log message"), Math.min(len >>> 0, MAX_LOG_BYTES), "log message");
@@ -46,6 +61,7 @@ export function freenetImports(ctx: FreenetCallContext): Record<string, Record<s
       __frnt__rand__rand_bytes: (_id: bigint, ptr: bigint, len: number) => {
         const start = toPointer(ptr, "random buffer");
         const total = len >>> 0;
+        ctx.meter.charge(hostBytesCost(total));
         for (let at = 0; at < total; at += RANDOM_CHUNK) {
           const chunk = new Uint8Array(Math.min(RANDOM_CHUNK, total - at));
           crypto.getRandomValues(chunk);
@@ -55,6 +71,7 @@ export function freenetImports(ctx: FreenetCallContext): Record<string, Record<s
     },
     freenet_time: {
       __frnt__time__utc_now: (_id: bigint, ptr: bigint) => {
+        ctx.meter.charge(HOST_COST.call);
         ctx.memory().write(toPointer(ptr, "time buffer"), chronoUtc(ctx.now()), "time buffer");
       },
     },

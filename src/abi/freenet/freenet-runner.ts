@@ -23,6 +23,8 @@ import { PageTable } from "../storage/page-table.js";
 import { storageImports, writeBackAll } from "../storage/storage-imports.js";
 import { fbmuImports } from "../fbmu/fbmu-imports.js";
 import type { LeasePort } from "../fbmu/lease-port.js";
+import { FuelMeter, UNMETERED, type FuelOptions } from "../../metering/fuel-meter.js";
+import { FUEL_EXPORT, METER_MODULE, REFUEL_IMPORT, START_EXPORT } from "../../metering/metering-abi.js";
 
 export type FreenetOp = "validate_state" | "update_state" | "summarize_state" | "get_state_delta";
 /** A contract operation: a Freenet export, or the generic `run(input) -> record` entry. */
@@ -62,6 +64,8 @@ export interface RunOptions {
   storage?: { frames: FrameTable; limitBytes: number };
   /** The instance's fabric memory (fbmu); absent: every fbmu call answers DISCONNECTED. */
   leases?: LeasePort;
+  /** Fuel for a metered module (see src/metering); absent: the module must be unmetered. */
+  fuel?: FuelOptions;
 }
 
 export type FreenetValue =
@@ -77,6 +81,8 @@ export interface FreenetOutcome {
   baselineBytes: number;
   /** Storage frames the call changed (mappings written back), and the new logical size. */
   storage: { writes: FrameWrite[]; size: number } | null;
+  /** Fuel the call used; null for an unmetered module. */
+  fuel: number | null;
 }
 
 interface ContractExports extends BufferExports {
@@ -98,6 +104,8 @@ export async function runFreenet(
 ): Promise<FreenetOutcome> {
   let memory: GuestMemory | undefined;
   let inputs: InputBuffers | undefined;
+  const meter = options.fuel ? new FuelMeter(options.fuel) : undefined;
+  const hostMeter = meter ?? UNMETERED;
   const guestMemory = () => memory ?? fail("memory used before instantiation");
   const host = freenetImports({
     memory: guestMemory,
@@ -105,6 +113,7 @@ export async function runFreenet(
     log: options.log ?? (() => {}),
     now: options.now ?? (() => new Date()),
     jspi: options.jspi,
+    meter: hostMeter,
   });
   const pages = new PageTable();
   const storage = {
@@ -113,11 +122,16 @@ export async function runFreenet(
     pages,
     limitBytes: options.storage?.limitBytes ?? 0,
     jspi: options.jspi,
+    meter: hostMeter,
   };
+  const refuel = () => (meter ?? fail("an unmetered call asked for fuel")).refuel();
   const imports = {
     ...host,
     edge_storage: storageImports(storage),
-    fbmu: fbmuImports({ memory: guestMemory, leases: options.leases, jspi: options.jspi }),
+    fbmu: fbmuImports({ memory: guestMemory, leases: options.leases, jspi: options.jspi, meter: hostMeter }),
+    [METER_MODULE]: {
+      [REFUEL_IMPORT]: options.jspi ? (new WebAssembly.Suspending(refuel) as never) : refuel,
+    },
   };
   const exports = trapping(
     () => new WebAssembly.Instance(module, imports).exports,
@@ -125,15 +139,36 @@ export async function runFreenet(
   if (!(exports.memory instanceof WebAssembly.Memory))
     throw new EdgeError("CONTRACT_ABI", "the contract exports no memory");
   memory = new GuestMemory(exports.memory, options.memoryLimitBytes);
-  inputs = new InputBuffers(memory, exports, usesStreaming(module));
   const guest = memory;
+  // Every guest entry goes through here: the depth counter starts full, and under
+  // JSPI the guest runs suspendable (refills, storage, fuel pauses).
+  const enter = async <A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<R> => {
+    meter?.enter(options.jspi);
+    if (!options.jspi) return fn(...args);
+    return (await (WebAssembly.promising(fn as never) as unknown as (...args: A) => Promise<R>)(
+      ...args,
+    )) as R;
+  };
+  inputs = new InputBuffers(
+    memory,
+    {
+      __frnt__initiate_buffer: (capacity) =>
+        enter(exports.__frnt__initiate_buffer as (n: number) => bigint, capacity),
+    },
+    usesStreaming(module),
+  );
   const entry = exports[call.op];
   if (typeof entry !== "function")
     throw new EdgeError("CONTRACT_ABI", `the contract does not export ${call.op}`);
 
   try {
+    if (meter) meter.attach(exports as unknown as WebAssembly.Exports);
+    else if (options.fuel === undefined && FUEL_EXPORT in exports)
+      fail("a metered module needs a fuel budget");
+    const start = exports[START_EXPORT];
+    if (typeof start === "function") await enter(start as () => void);
     guest.checkLimit();
-    exports.__frnt_set_id?.(nextInstanceId++);
+    if (exports.__frnt_set_id) await enter(exports.__frnt_set_id, nextInstanceId++);
     const baselineBytes = guest.size;
     const args =
       call.op === "run"
@@ -143,19 +178,14 @@ export async function runFreenet(
             await inputs.place(call.state),
             ...(call.third === undefined ? [] : [await inputs.place(bytesInput(call.third))]),
           ];
-    const invoke = entry as (...args: bigint[]) => bigint;
-    const returned = options.jspi
-      ? ((await (WebAssembly.promising(invoke) as (...args: bigint[]) => Promise<unknown>)(
-          ...args,
-        )) as bigint)
-      : invoke(...args);
+    const returned = await enter(entry as (...args: bigint[]) => bigint, ...args);
     guest.checkLimit();
     const value = decodeRecord(guest, call.op, returned);
     writeBackAll(storage);
     const changed = options.storage ? { writes: storage.frames.dirty(), size: storage.frames.size } : null;
-    return { value, memory: guest, baselineBytes, storage: changed };
+    return { value, memory: guest, baselineBytes, storage: changed, fuel: meter ? meter.used : null };
   } catch (error) {
-    throw classify(error, guest);
+    throw withFuel(classify(error, guest, meter), meter);
   }
 }
 
@@ -188,6 +218,11 @@ function decodeRecord(memory: GuestMemory, op: ContractOp, returned: bigint): Fr
   }
 }
 
+/** V8's own stack limit (hit before our depth counter only by very large frames); it has no error code. */
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
 function trapping<T>(run: () => T): T {
   try {
     return run();
@@ -196,8 +231,26 @@ function trapping<T>(run: () => T): T {
   }
 }
 
-/** Maps whatever the guest did to a stable code; running out of memory wins over its symptoms. */
-function classify(error: unknown, memory: GuestMemory | undefined): EdgeError {
+/** Execution errors say how much fuel the call had used. */
+function withFuel(error: EdgeError, meter: FuelMeter | undefined): EdgeError {
+  if (!meter) return error;
+  return new EdgeError(error.code, error.message, {
+    cause: error.cause,
+    details: { ...error.details, fuel: meter.used },
+  });
+}
+
+/**
+ * Maps whatever the guest did to a stable code. Running out of fuel or stack
+ * wins over its symptoms (the trap it caused), and so does running out of memory.
+ */
+function classify(error: unknown, memory: GuestMemory | undefined, meter?: FuelMeter): EdgeError {
+  if (meter?.exhausted) return meter.outOfFuelError();
+  if (meter?.stackExhausted || isStackOverflow(error)) {
+    return (
+      meter?.stackError() ?? new EdgeError("CONTRACT_STACK_EXHAUSTED", "the contract overflowed its stack")
+    );
+  }
   if (memory?.atLimit() && !(error instanceof EdgeError && error.code === "CONTRACT_REJECTED")) {
     return memory.limitError();
   }

@@ -18,7 +18,8 @@ const WRITE_COUNTER = 24;
 const BUILDER_BYTES = 32;
 
 export interface BufferExports {
-  __frnt__initiate_buffer(capacity: number): bigint;
+  /** A promise when the guest runs suspendable (JSPI). */
+  __frnt__initiate_buffer(capacity: number): bigint | Promise<bigint>;
 }
 
 interface Builder {
@@ -51,7 +52,7 @@ export class InputBuffers {
     const capacity = this.#streaming
       ? Math.min(STREAMING_BUFFER_BYTES, source.length + HEADER_BYTES)
       : source.length;
-    const raw = this.#exports.__frnt__initiate_buffer(capacity);
+    const raw = await this.#exports.__frnt__initiate_buffer(capacity);
     this.#memory.checkLimit();
     const ptr = toPointer(raw, "__frnt__initiate_buffer result");
     const builder = this.#builder(ptr, capacity);

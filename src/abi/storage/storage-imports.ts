@@ -5,6 +5,8 @@ import { HostStatus, type HostStatusCode } from "../host-status.js";
 import type { GuestMemory } from "../guest-memory.js";
 import { FrameTable, STORAGE_FRAME_BYTES } from "./frame-table.js";
 import { PageTable, type Mapping } from "./page-table.js";
+import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
+import type { HostMeter } from "../../metering/fuel-meter.js";
 
 export interface StorageContext {
   memory(): GuestMemory;
@@ -13,6 +15,8 @@ export interface StorageContext {
   /** Highest storage offset (exclusive) a call may touch. */
   limitBytes: number;
   jspi: boolean;
+  /** Charges each call its fuel (fuel-costs.ts): the bytes it moves or compares. */
+  meter: HostMeter;
 }
 
 type Status = HostStatusCode | Promise<HostStatusCode>;
@@ -28,6 +32,7 @@ export function storageImports(ctx: StorageContext): Record<string, (...args: ne
     length: number,
     then: (offset: number) => HostStatusCode,
   ): Status => {
+    ctx.meter.charge(hostBytesCost(Math.max(0, length)));
     if (length < 0 || storageStart < 0n) return HostStatus.INVALID_ARGUMENT;
     memStart >>>= 0;
     if (storageStart + BigInt(length) > BigInt(ctx.limitBytes)) return HostStatus.STORAGE_LIMIT;
@@ -62,15 +67,20 @@ export function storageImports(ctx: StorageContext): Record<string, (...args: ne
     ),
     storage_unmap: (memStart: number): HostStatusCode => {
       const mapping = ctx.pages.remove(memStart >>> 0);
+      ctx.meter.charge(hostBytesCost(mapping?.length ?? 0));
       if (!mapping) return HostStatus.NOT_MAPPED;
       writeBack(ctx, mapping);
       return HostStatus.OK;
     },
     storage_sync: (): HostStatusCode => {
+      ctx.meter.charge(hostBytesCost(ctx.pages.all().reduce((n, m) => n + m.length, 0)));
       writeBackAll(ctx);
       return HostStatus.OK;
     },
-    storage_size: (): bigint => BigInt(ctx.frames.size),
+    storage_size: (): bigint => {
+      ctx.meter.charge(HOST_COST.call);
+      return BigInt(ctx.frames.size);
+    },
     storage_read: suspend((memStart: number, storageStart: bigint, length: number): Status =>
       withFrames(memStart, storageStart, length, (offset) => {
         ctx.frames.read(offset, length, (bytes, at) =>

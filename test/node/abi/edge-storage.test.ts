@@ -7,6 +7,7 @@ import { HostStatus } from "../../../src/abi/host-status.js";
 import { FrameTable, STORAGE_FRAME_BYTES, type FrameWrite } from "../../../src/abi/storage/frame-table.js";
 import { PageTable } from "../../../src/abi/storage/page-table.js";
 import { storageImports, writeBackAll } from "../../../src/abi/storage/storage-imports.js";
+import { UNMETERED } from "../../../src/metering/fuel-meter.js";
 
 interface Shim {
   memory: WebAssembly.Memory;
@@ -39,7 +40,7 @@ function setup(stored = new Map<number, Uint8Array>(), size = 0, budget = 64 * S
   );
   const pages = new PageTable();
   let memory: GuestMemory | undefined;
-  const ctx = { memory: () => memory!, frames, pages, limitBytes: LIMIT, jspi: false };
+  const ctx = { memory: () => memory!, frames, pages, limitBytes: LIMIT, jspi: false, meter: UNMETERED };
   const instance = new WebAssembly.Instance(shimModule, { edge_storage: storageImports(ctx) });
   const shim = instance.exports as unknown as Shim;
   memory = new GuestMemory(shim.memory, 64 << 20);

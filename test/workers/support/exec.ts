@@ -17,21 +17,27 @@ export function postUpdate(id: string, data: Uint8Array, kind = "delta", headers
   return SELF.fetch(contractUrl(id, `updates?kind=${kind}`), { method: "POST", body: data, headers });
 }
 
-export function getSummary(id: string) {
-  return SELF.fetch(contractUrl(id, "summary"));
+export function getSummary(id: string, headers: HeadersInit = {}) {
+  return SELF.fetch(contractUrl(id, "summary"), { headers });
 }
 
-export function postDelta(id: string, summary: Uint8Array) {
-  return SELF.fetch(contractUrl(id, "delta"), { method: "POST", body: summary });
+export function postDelta(id: string, summary: Uint8Array, headers: HeadersInit = {}) {
+  return SELF.fetch(contractUrl(id, "delta"), { method: "POST", body: summary, headers });
 }
 
 export interface ValidateJson {
   result: string;
   related?: string[];
   version: number;
-  execution: { pages: string; baselineBytes: number; guestMemoryBytes: number; isolateCalls: number };
+  execution: {
+    pages: string;
+    baselineBytes: number;
+    guestMemoryBytes: number;
+    isolateCalls: number;
+    fuel: number;
+  };
 }
 
-export async function postValidate(id: string, query = ""): Promise<Response> {
-  return SELF.fetch(contractUrl(id, `validate${query}`), { method: "POST" });
+export async function postValidate(id: string, query = "", headers: HeadersInit = {}): Promise<Response> {
+  return SELF.fetch(contractUrl(id, `validate${query}`), { method: "POST", headers });
 }
