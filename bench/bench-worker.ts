@@ -6,7 +6,14 @@ import app from "../src/index.js";
 import type { Env } from "../src/env.js";
 import { readFrames } from "../src/state/frame-reader.js";
 
-export { ContractObject } from "../src/index.js";
+import { ContractObject } from "../src/index.js";
+
+export { ContractObject };
+
+/** The same object running contracts unmetered: the baseline of metered_vs_unmetered_validate only. */
+export class UnmeteredContractObject extends ContractObject {
+  protected override readonly metered = false;
+}
 
 const FRAME = 64 * 1024;
 // As the state reader batches its SELECTs.
@@ -14,6 +21,7 @@ const READ_BATCH = 16;
 
 interface BenchEnv extends Env {
   RAW_SQL: DurableObjectNamespace<RawSqlBench>;
+  UNMETERED_CONTRACTS: DurableObjectNamespace<UnmeteredContractObject>;
 }
 
 // workerd's clock stands still during synchronous work, so the client times these calls.
@@ -109,6 +117,10 @@ async function bench(request: Request, env: BenchEnv): Promise<Response> {
 export default {
   async fetch(request: Request, env: BenchEnv, ctx: ExecutionContext) {
     if (new URL(request.url).pathname === "/__bench/raw") return bench(request, env);
+    // The unmetered baseline: the same app and routes over the unmetered object class.
+    if (request.headers.has("x-bench-unmetered")) {
+      return app.fetch(request, { ...env, CONTRACTS: env.UNMETERED_CONTRACTS }, ctx);
+    }
     return app.fetch(request, env, ctx);
   },
 };

@@ -10,11 +10,11 @@ for (let i = 0; i < pattern.length; i++) pattern[i] = (i * 2654435761) >>> 24;
  * PUTs `size` bytes with Content-Length; `bodyOf(offset, length)` supplies them
  * (default: a fixed pseudo-random pattern). Resolves to [status, body text].
  */
-export function putStream(url, size, seed = 0, bodyOf = undefined) {
+export function putStream(url, size, seed = 0, bodyOf = undefined, headers = {}) {
   return new Promise((resolve, reject) => {
     const request = http.request(url, {
       method: "PUT",
-      headers: { "content-length": String(size), "content-type": "application/octet-stream" },
+      headers: { "content-length": String(size), "content-type": "application/octet-stream", ...headers },
     });
     request.on("error", reject);
     request.on("response", (response) => {

@@ -9,6 +9,7 @@ import { startDevServer } from "../scripts/dev-server.mjs";
 import { getCount, putStream, timed } from "./http-client.mjs";
 import { executionBench } from "./execution-bench.mjs";
 import { leaseBench } from "./lease-bench.mjs";
+import { meteringBench } from "./metering-bench.mjs";
 import { storageBench } from "./storage-bench.mjs";
 import { findWorkerd, peakRss } from "./process-memory.mjs";
 
@@ -26,7 +27,12 @@ const median = (values) => {
 };
 const meets = ([op, bound], value) =>
   op === ">=" ? value >= bound : op === "<=" ? value <= bound : value < bound;
-const digitsFor = (key) => (key.endsWith("_bytes") ? 0 : key.includes("_vs_") ? 3 : 1);
+const digitsFor = (key) =>
+  key.endsWith("_bytes") || key.endsWith("_fuel") || key.endsWith("_requests")
+    ? 0
+    : key.includes("_vs_")
+      ? 3
+      : 1;
 const log = (message) => {
   if (!asJson) console.error(message);
 };
@@ -124,6 +130,7 @@ try {
   Object.assign(results, await storageBench({ origin: server.origin, json, quick, log }));
   Object.assign(results, await leaseBench({ origin: server.origin, json, quick, log, instanceId: id }));
   results.lease_write_vs_raw = results.lease_write_mib_s / results.raw_sql_put_mib_s;
+  Object.assign(results, await meteringBench({ origin: server.origin, json, quick, log }));
 
   const targets = {
     state_put_vs_raw: [">=", 0.7],
@@ -132,6 +139,8 @@ try {
     guest_mem_streaming_64mib_bytes: ["<", 256 * 1024],
     update_small_vs_bare_do: ["<=", 2.0],
     storage_bytes_written_per_1b_change: ["<=", 69632],
+    metered_vs_unmetered_validate: [">=", 0.85],
+    runaway_vs_idle_side_latency: ["<=", 3],
   };
   const report = {
     mode: quick ? "quick" : "full",

@@ -12,6 +12,7 @@ import {
   type ByteResult,
   type ValidateOutcome,
 } from "../src/contract/contract-executor.js";
+import { fuelLimitFor, type ExecutionOptions, type FuelReport } from "../src/contract/execution-options.js";
 import { fetchRelatedStates, type StateSource } from "../src/contract/related-states.js";
 import { runUpdate } from "../src/contract/run-update.js";
 import type { Env } from "../src/env.js";
@@ -39,17 +40,6 @@ import { durableObjectSql } from "../src/sql/durable-object-sql.js";
 import { StateStore } from "../src/state/state-store.js";
 import { StateTables, type StateVersion } from "../src/state/state-tables.js";
 import { etagOf, versionInfo, type VersionInfo } from "../src/state/version-info.js";
-
-/** Per-request execution options (routes parse them from headers). */
-export interface ExecutionOptions {
-  /** Lower the fuel budget for this request (x-fuel-limit); never above the configured one. */
-  fuelLimit?: number;
-}
-
-/** Fuel a request's contract calls used (null when it ran none, or unmetered). */
-export interface FuelReport {
-  fuel: number | null;
-}
 
 export interface PutStateRequest extends ExecutionOptions {
   expectedLength: number;
@@ -292,6 +282,7 @@ export class ContractObject extends DurableObject<Env> {
             }
           : null,
         deadlineMs: settings.contractDeadlineMs,
+        pauseEveryMs: settings.pauseEveryMs,
       },
       parameters: instance.parameters,
       leases: new LeaseTarget(this.#leases, () => this.#leasesChanged()),
@@ -326,17 +317,6 @@ export class ContractObject extends DurableObject<Env> {
     if (!head) throw new EdgeError("STATE_NOT_FOUND", "this contract has no state yet");
     return head;
   }
-}
-
-function fuelLimitFor(options: ExecutionOptions, configured: number): number {
-  const { fuelLimit } = options;
-  if (fuelLimit === undefined) return configured;
-  if (!Number.isSafeInteger(fuelLimit) || fuelLimit < 1 || fuelLimit > configured) {
-    throw new EdgeError("BAD_REQUEST", `x-fuel-limit must be an integer from 1 to ${configured}`, {
-      details: { fuelLimit, max: configured },
-    });
-  }
-  return fuelLimit;
 }
 
 function etagOfHead(head: StateVersion | null): string | null {

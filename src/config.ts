@@ -6,6 +6,7 @@ import {
   DEFAULT_CONTRACT_DEADLINE_MS,
   DEFAULT_FUEL_PER_CALL,
   DEFAULT_FUEL_SLICE,
+  DEFAULT_PAUSE_EVERY_MS,
   MAX_FUEL_PER_CALL,
   DEFAULT_FABRIC_ARENA_BYTES,
   DEFAULT_LEASE_GRACE_SECS,
@@ -33,6 +34,7 @@ export interface Settings {
   fuelSlice: number;
   callDepthLimit: number;
   contractDeadlineMs: number;
+  pauseEveryMs: number;
   pageMode: PageMode;
   storageLimitBytes: number;
   storageFrameBudgetBytes: number;
@@ -51,6 +53,7 @@ export interface SettingsSource {
   FUEL_SLICE?: string;
   CALL_DEPTH_LIMIT?: string;
   CONTRACT_DEADLINE_MS?: string;
+  PAUSE_EVERY_MS?: string;
   PAGE_MODE?: string;
   STORAGE_LIMIT_BYTES?: string;
   STORAGE_FRAME_BUDGET_BYTES?: string;
@@ -107,6 +110,7 @@ export function readSettings(env: SettingsSource): Settings {
       DEFAULT_CONTRACT_DEADLINE_MS,
       15 * 60_000,
     ),
+    pauseEveryMs: positiveInt("PAUSE_EVERY_MS", env.PAUSE_EVERY_MS, DEFAULT_PAUSE_EVERY_MS, 1000),
     pageMode,
     storageLimitBytes: positiveInt(
       "STORAGE_LIMIT_BYTES",

@@ -1,6 +1,6 @@
 // The request and response headers of metered execution: `x-fuel-limit` lowers
 // a request's budget, `x-contract-fuel` reports what the request used.
-import type { ExecutionOptions } from "../../durable-objects/contract-object.js";
+import type { ExecutionOptions } from "../contract/execution-options.js";
 import { EdgeError } from "../errors.js";
 
 export const FUEL_LIMIT_HEADER = "x-fuel-limit";

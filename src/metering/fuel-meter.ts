@@ -20,7 +20,7 @@ export interface FuelOptions {
   /** Nested calls allowed before CONTRACT_STACK_EXHAUSTED. */
   depthLimit: number;
   /** Runs between slices; a promise suspends the guest (JSPI) until it settles. */
-  pause?: () => Promise<void>;
+  pause?: () => Promise<void> | undefined;
 }
 
 export class FuelMeter implements HostMeter {

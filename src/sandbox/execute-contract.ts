@@ -7,7 +7,7 @@ import { bytesInput, pagedInput, prefetched, type PageReader } from "../abi/inpu
 import { FrameTable, type FrameSource } from "../abi/storage/frame-table.js";
 import type { LeasePort } from "../abi/fbmu/lease-port.js";
 import type { ContractRequest, ExecutionStats, SandboxReply } from "./sandbox-protocol.js";
-import { pauseForOthers } from "./pause-for-others.js";
+import { Pacer } from "./pause-for-others.js";
 
 const OUT_CHUNK = 64 * 1024;
 
@@ -35,13 +35,11 @@ export async function executeContract(
           limitBytes: request.storage.limitBytes,
         }
       : undefined;
-  const { fuel, deadlineMs } = request.settings;
-  const deadline = Date.now() + deadlineMs;
+  const { fuel } = request.settings;
+  const pacer = new Pacer(request.settings.deadlineMs, request.settings.pauseEveryMs);
   const options = {
     jspi,
-    ...(fuel
-      ? { fuel: { ...fuel, ...(jspi ? { pause: () => pauseForOthers(deadline, deadlineMs) } : {}) } }
-      : {}),
+    ...(fuel ? { fuel: { ...fuel, ...(jspi ? { pause: () => pacer.slice() } : {}) } } : {}),
     memoryLimitBytes: request.settings.memoryLimitBytes,
     log: (line: string) => console.log(`[contract] ${line}`),
     ...(storage ? { storage } : {}),

@@ -27,6 +27,8 @@ export interface ExecutionSettings {
   fuel: FuelSettings | null;
   /** Wall-clock backstop for one sandbox call, checked at every pause. */
   deadlineMs: number;
+  /** A JSPI guest waits for other requests at a slice boundary once this much time has passed. */
+  pauseEveryMs: number;
 }
 
 export interface ContractRequest {
