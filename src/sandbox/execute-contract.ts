@@ -36,7 +36,7 @@ export async function executeContract(
         }
       : undefined;
   const { fuel } = request.settings;
-  const pacer = new Pacer(request.settings.deadlineMs, request.settings.pauseEveryMs);
+  const pacer = new Pacer(request.settings);
   const options = {
     jspi,
     ...(fuel ? { fuel: { ...fuel, ...(jspi ? { pause: () => pacer.slice() } : {}) } } : {}),

@@ -6,38 +6,53 @@
 // wait, or after `4 * pauseEveryMs` slices where the clock stands still during
 // compute (production: a slice is ~0.25-1 ms). Where it pauses never changes
 // the fuel charged. The wall-clock deadline of a sandbox call is checked at each wait.
+import { systemClock, type Clock } from "../clock.js";
 import { EdgeError } from "../errors.js";
 
-export class Pacer {
-  readonly #deadline: number;
-  readonly #deadlineMs: number;
-  readonly #pauseEveryMs: number;
-  #last = Date.now();
-  #slices = 0;
+export interface PacerOptions {
+  deadlineMs: number;
+  pauseEveryMs: number;
+  clock?: Clock;
+  /** One macrotask by default. */
+  wait?: () => Promise<void>;
+}
 
-  constructor(deadlineMs: number, pauseEveryMs: number) {
-    this.#deadlineMs = deadlineMs;
-    this.#pauseEveryMs = pauseEveryMs;
-    this.#deadline = this.#last + deadlineMs;
+const nextMacrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export class Pacer {
+  readonly #options: PacerOptions;
+  readonly #clock: Clock;
+  readonly #deadline: number;
+  #last: number;
+  #slices = 0;
+  /** Waits taken so far. */
+  pauses = 0;
+
+  constructor(options: PacerOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#last = this.#clock.now();
+    this.#deadline = this.#last + options.deadlineMs;
   }
 
   /** Called at every slice boundary; a promise when the guest should wait. */
   slice(): Promise<void> | undefined {
     this.#slices++;
-    const due = this.#slices >= 4 * this.#pauseEveryMs || Date.now() - this.#last >= this.#pauseEveryMs;
+    const { pauseEveryMs } = this.#options;
+    const due = this.#slices >= 4 * pauseEveryMs || this.#clock.now() - this.#last >= pauseEveryMs;
     return due ? this.#wait() : undefined;
   }
 
   async #wait(): Promise<void> {
-    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await (this.#options.wait ?? nextMacrotask)();
+    this.pauses++;
     this.#slices = 0;
-    this.#last = Date.now();
+    this.#last = this.#clock.now();
     if (this.#last > this.#deadline) {
-      throw new EdgeError(
-        "CONTRACT_DEADLINE",
-        `the contract call ran past its ${this.#deadlineMs} ms deadline`,
-        { details: { deadlineMs: this.#deadlineMs } },
-      );
+      const { deadlineMs } = this.#options;
+      throw new EdgeError("CONTRACT_DEADLINE", `the contract call ran past its ${deadlineMs} ms deadline`, {
+        details: { deadlineMs },
+      });
     }
   }
 }

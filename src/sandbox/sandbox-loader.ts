@@ -2,7 +2,8 @@
 // caches isolates by our key, so the key covers everything the code depends
 // on: code hash, host runtime version, memory cap.
 import hostRuntime from "../../build/sandbox-host.txt";
-import { EdgeError, unwrap } from "../errors.js";
+import { unwrap } from "../errors.js";
+import { sandboxFailure, withDeadline } from "./sandbox-failure.js";
 import type { HasherFactory } from "../hashing/blake3.js";
 import { encodeId } from "../identity/ids.js";
 import type { PageReader } from "../abi/input-source.js";
@@ -73,49 +74,4 @@ export function sandboxFor(codeHash: string, options: SandboxLoaderOptions): San
       return unwrap(outcome as Awaited<ReturnType<ContractSandbox["run"]>>);
     },
   };
-}
-
-/** Settles like `work`, or fails with CONTRACT_DEADLINE after `ms`. */
-export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new EdgeError("CONTRACT_DEADLINE", `the contract's sandbox did not answer within ${ms} ms`, {
-            details: { deadlineMs: ms },
-          }),
-        ),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
-}
-
-/**
- * The isolate itself failed (the contract's own failures come back as outcomes):
- * a CPU-limit kill, a memory-limit kill, or a crash or restart. Nothing it did is
- * committed. The runtime gives these no code, so its message is all there is to go by.
- */
-export function sandboxFailure(error: unknown): EdgeError {
-  if (error instanceof EdgeError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  if (/CPU time limit/i.test(message)) {
-    return new EdgeError("CPU_LIMIT", "the contract used its CPU time limit and was stopped", {
-      cause: error,
-    });
-  }
-  if (/memory limit/i.test(message)) {
-    return new EdgeError("MEMORY_LIMIT", "the contract's sandbox ran out of memory and was stopped", {
-      cause: error,
-    });
-  }
-  return new EdgeError("SANDBOX_FAILED", "the contract's sandbox failed; nothing was committed, retry", {
-    cause: error,
-    details: { reason: message.slice(0, 200) },
-  });
 }
