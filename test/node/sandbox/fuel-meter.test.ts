@@ -35,23 +35,28 @@ describe("FuelMeter", () => {
         (steps, limit, slice) => {
           const { meter, guestCharge } = attached(limit, slice);
           let spent = 0;
+          let stoppedAt: { error: unknown; cost: number } | undefined;
           for (const { by, cost } of steps) {
             try {
               if (by === "guest") guestCharge(cost);
               else meter.charge(cost);
             } catch (error) {
-              expect(error).toBeInstanceOf(EdgeError);
-              expect((error as EdgeError).code).toBe("CONTRACT_OUT_OF_FUEL");
-              expect(spent + cost).toBeGreaterThan(limit);
-              expect(meter.used).toBe(limit);
-              return;
+              stoppedAt = { error, cost };
+              break;
             }
             spent += cost;
             // A host charge may leave a deficit the guest settles at its next charge point.
             expect(spent).toBeLessThanOrEqual(limit);
             expect(meter.used).toBe(spent);
           }
-          expect(meter.exhausted).toBe(false);
+          const error = stoppedAt?.error;
+          expect(
+            error === undefined || (error instanceof EdgeError && error.code === "CONTRACT_OUT_OF_FUEL"),
+          ).toBe(true);
+          // It stops exactly when a charge would go past the limit, and then reports the whole limit.
+          expect(stoppedAt === undefined ? spent <= limit : spent + stoppedAt.cost > limit).toBe(true);
+          expect(meter.used).toBe(stoppedAt === undefined ? spent : limit);
+          expect(meter.exhausted).toBe(stoppedAt !== undefined);
         },
       ),
     );
