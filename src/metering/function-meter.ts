@@ -10,13 +10,13 @@
 // runs the depth restore on its way out.
 import { BinaryReader } from "./binary-reader.js";
 import type { BinaryWriter } from "./binary-writer.js";
+import type { ChargeCode } from "./charge-code.js";
 import { GUEST_COST } from "./fuel-costs.js";
 import { decodeInstruction, Kind, valueType, type InstructionKind } from "./instruction-decoder.js";
 
 export interface FunctionContext {
-  fuelGlobal: number;
-  depthGlobal: number;
-  refuelFunction: number;
+  /** The module's charge and depth sequences. */
+  code: ChargeCode;
   /** Function indices at or above this move up by one (the refuel import took their place). */
   firstDefinedFunction: number;
   params: number;
@@ -24,17 +24,8 @@ export interface FunctionContext {
   resultBlockType: ArrayLike<number>;
 }
 
-const I32_CONST = 0x41;
-const I64_CONST = 0x42;
-const GLOBAL_GET = 0x23;
-const GLOBAL_SET = 0x24;
-const LOCAL_GET = 0x20;
-const LOCAL_TEE = 0x22;
 const BLOCK = 0x02;
-const IF = 0x04;
 const END = 0x0b;
-const CALL = 0x10;
-const VOID = 0x40;
 
 // Decoded instructions of the current function, reused across functions.
 let starts = new Int32Array(4096);
@@ -120,57 +111,7 @@ export function meterFunction(
   if (count === 0 || kinds[count - 1] !== Kind.END) r.fail("function body does not end with end");
 
   const scratch = ctx.params + locals;
-  const fuel = ctx.fuelGlobal;
-  const charge = (cost: number) => {
-    out.byte(GLOBAL_GET);
-    out.u32(fuel);
-    out.byte(I64_CONST);
-    out.s64(cost);
-    out.byte(0x7d); // i64.sub
-    out.byte(GLOBAL_SET);
-    out.u32(fuel);
-    refuelIfSpent();
-  };
-  const refuelIfSpent = () => {
-    out.byte(GLOBAL_GET);
-    out.u32(fuel);
-    out.byte(I64_CONST);
-    out.byte(0);
-    out.byte(0x53); // i64.lt_s
-    out.byte(IF);
-    out.byte(VOID);
-    out.byte(CALL);
-    out.u32(ctx.refuelFunction);
-    out.byte(END);
-  };
-  // Charges the i32 count on top of the stack, scaled by 2^shift (negative: divided), leaving it in place.
-  const chargeOperand = (shift: number) => {
-    out.byte(LOCAL_TEE);
-    out.u32(scratch);
-    out.byte(GLOBAL_GET);
-    out.u32(fuel);
-    out.byte(LOCAL_GET);
-    out.u32(scratch);
-    out.byte(0xad); // i64.extend_i32_u
-    if (shift !== 0) {
-      out.byte(I64_CONST);
-      out.s64(Math.abs(shift));
-      out.byte(shift > 0 ? 0x86 : 0x88); // i64.shl / i64.shr_u
-    }
-    out.byte(0x7d); // i64.sub
-    out.byte(GLOBAL_SET);
-    out.u32(fuel);
-    refuelIfSpent();
-  };
-  const depthStep = (delta: 1 | -1) => {
-    out.byte(GLOBAL_GET);
-    out.u32(ctx.depthGlobal);
-    out.byte(I32_CONST);
-    out.byte(1);
-    out.byte(delta > 0 ? 0x6a : 0x6b); // i32.add / i32.sub
-    out.byte(GLOBAL_SET);
-    out.u32(ctx.depthGlobal);
-  };
+  const { code } = ctx;
 
   // Pass 2: emit.
   if (needsScratch) {
@@ -181,16 +122,7 @@ export function meterFunction(
   } else {
     out.bytes(bytes.subarray(bodyStart, localsEnd));
   }
-  depthStep(-1);
-  out.byte(GLOBAL_GET);
-  out.u32(ctx.depthGlobal);
-  out.byte(I32_CONST);
-  out.byte(0);
-  out.byte(0x48); // i32.lt_s
-  out.byte(IF);
-  out.byte(VOID);
-  out.byte(0x00); // unreachable: the host reads the depth global and reports the stack limit
-  out.byte(END);
+  out.bytes(code.depthEnter);
   out.byte(BLOCK);
   out.bytes(ctx.resultBlockType);
 
@@ -213,7 +145,7 @@ export function meterFunction(
     }
     flush(start);
     copyFrom = start;
-    if (cost !== 0) charge(cost);
+    if (cost !== 0) code.charge(out, cost);
     switch (kind) {
       case Kind.CALL:
       case Kind.REF_FUNC: {
@@ -224,21 +156,21 @@ export function meterFunction(
         break;
       }
       case Kind.RETURN:
-        depthStep(1);
+        out.bytes(code.depthExit);
         break;
       case Kind.BULK_BYTES:
-        chargeOperand(-GUEST_COST.bulkByteShift);
+        code.chargeOperand(out, scratch, -GUEST_COST.bulkByteShift);
         break;
       case Kind.GROW_PAGES:
-        chargeOperand(GUEST_COST.growPageShift);
+        code.chargeOperand(out, scratch, GUEST_COST.growPageShift);
         break;
       case Kind.BULK_ELEMENTS:
-        chargeOperand(GUEST_COST.tableElementShift);
+        code.chargeOperand(out, scratch, GUEST_COST.tableElementShift);
         break;
     }
   }
   flush(bodyEnd);
-  depthStep(1);
+  out.bytes(code.depthExit);
   out.byte(END);
 }
 
