@@ -4,6 +4,8 @@
 // "workers-prefetch" project, where guests cannot pause: there the budget
 // alone bounds them.
 import { SELF, env } from "cloudflare:test";
+import { blake3 } from "@noble/hashes/blake3.js";
+import { base58, base64 } from "@scure/base";
 import { describe, expect, it } from "vitest";
 import { readSettings } from "../../src/config.js";
 import {
@@ -196,5 +198,38 @@ describe("upload refuses what cannot be metered, naming the feature", () => {
     const response = await SELF.fetch(`${BASE}/v1/code`, { method: "PUT", body: contractWasm(fixture) });
     expect(response.status).toBe(422);
     expect(await errorOf(response)).toMatchObject({ code: "WASM_FEATURE_UNSUPPORTED", details: { feature } });
+  });
+});
+
+describe("metered code in R2", () => {
+  it("is stored beside the original at upload, and made on first use for code stored before metering", async () => {
+    const wasm = contractWasm("counter");
+    // A variant (extra custom section) that no test uploaded: its hash is new.
+    const name = new TextEncoder().encode("legacy-upload");
+    const variant = new Uint8Array([...wasm, 0, name.length + 1, name.length, ...name]);
+    const codeHash = base58.encode(blake3(variant));
+    await env.CODE.put(`code/${codeHash}`, variant);
+    const metered = await env.CODE.list({ prefix: "metered/" });
+    expect(metered.objects.some((o) => o.key.endsWith(`/${codeHash}`))).toBe(false);
+
+    const parameters = base64.encode(new Uint8Array(0));
+    const created = await SELF.fetch(`${BASE}/v1/contracts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ codeHash, parameters }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const put = await putState(id, u64(9));
+    expect(put.status).toBe(200);
+    expect(fuelOf(put)).toBeGreaterThan(0);
+    const after = await env.CODE.list({ prefix: "metered/" });
+    expect(after.objects.some((o) => o.key.endsWith(`/${codeHash}`))).toBe(true);
+    // The original is what GET /v1/code answers, byte for byte.
+    const served = await SELF.fetch(`${BASE}/v1/code/${codeHash}`);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(variant);
+
+    const uploaded = await uploadCode(contractWasm("append-log"));
+    const stored = await env.CODE.list({ prefix: "metered/" });
+    expect(stored.objects.some((o) => o.key.endsWith(`/${uploaded}`))).toBe(true);
   });
 });
