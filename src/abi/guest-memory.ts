@@ -16,7 +16,7 @@ export class GuestMemory {
     return this.#memory.buffer.byteLength;
   }
 
-  /** Fails with MEMORY_LIMIT once the guest has grown past its cap. */
+  /** Fails with CONTRACT_OUT_OF_MEMORY once the guest has grown past its cap. */
   checkLimit(): void {
     if (this.size > this.#limitBytes) throw this.limitError();
   }
@@ -26,12 +26,18 @@ export class GuestMemory {
     return this.size >= this.#limitBytes;
   }
 
-  limitError(): EdgeError {
+  /** The guest ran out of memory; `requestedBytes`: what its refused memory.grow asked for on top. */
+  limitError(requestedBytes?: number): EdgeError {
+    const asked = requestedBytes === undefined ? "" : ` (it asked for ${requestedBytes} more bytes)`;
     return new EdgeError(
-      "MEMORY_LIMIT",
-      `the contract ran out of memory at its ${this.#limitBytes}-byte limit`,
+      "CONTRACT_OUT_OF_MEMORY",
+      `the contract ran out of memory at ${this.size} bytes; the limit is ${this.#limitBytes}${asked}`,
       {
-        details: { limit: this.#limitBytes, size: this.size },
+        details: {
+          limit: this.#limitBytes,
+          size: this.size,
+          ...(requestedBytes === undefined ? {} : { requested: requestedBytes }),
+        },
       },
     );
   }

@@ -30,8 +30,10 @@ export class ChargeCode {
   readonly depthEnter: Uint8Array;
   /** `depth += 1`. */
   readonly depthExit: Uint8Array;
+  readonly #refusedGlobal: number;
 
-  constructor(fuelGlobal: number, depthGlobal: number, refuelFunction: number) {
+  constructor(fuelGlobal: number, depthGlobal: number, refusedGlobal: number, refuelFunction: number) {
+    this.#refusedGlobal = refusedGlobal;
     this.#fuelGet = encode((w) => {
       w.byte(GLOBAL_GET);
       w.u32(fuelGlobal);
@@ -71,6 +73,23 @@ export class ChargeCode {
     out.bytes(this.#chargeHead);
     out.s64(cost);
     out.bytes(this.#chargeTail);
+  }
+
+  /**
+   * After `memory.grow`: when it answered -1, records the pages it asked for (in `requested`,
+   * where chargeOperand left them), so a trap that follows is reported as running out of memory.
+   */
+  recordRefusedGrow(out: BinaryWriter, requested: number, result: number): void {
+    out.byte(LOCAL_TEE);
+    out.u32(result);
+    out.bytes([I32_CONST, 0x7f, 0x46, IF, VOID]); // i32.const -1; i32.eq; if
+    out.byte(LOCAL_GET);
+    out.u32(requested);
+    out.byte(GLOBAL_SET);
+    out.u32(this.#refusedGlobal);
+    out.byte(END);
+    out.byte(LOCAL_GET);
+    out.u32(result);
   }
 
   /**

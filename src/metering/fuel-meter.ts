@@ -5,7 +5,7 @@
 // to the event loop, so a long call never holds the thread for more than one
 // slice. The amount charged never depends on timing: same call, same fuel.
 import { EdgeError } from "../errors.js";
-import { DEPTH_EXPORT, FUEL_EXPORT } from "./metering-abi.js";
+import { DEPTH_EXPORT, FUEL_EXPORT, GROW_REFUSED_EXPORT } from "./metering-abi.js";
 
 /** What host imports charge through (a no-op meter for unmetered runs). */
 export interface HostMeter {
@@ -27,6 +27,7 @@ export class FuelMeter implements HostMeter {
   readonly #options: FuelOptions;
   #fuel: WebAssembly.Global | undefined;
   #depth: WebAssembly.Global | undefined;
+  #growRefused: WebAssembly.Global | undefined;
   /** Budget not yet granted to the guest. */
   #reserve: number;
   #exhausted = false;
@@ -51,6 +52,8 @@ export class FuelMeter implements HostMeter {
     }
     this.#fuel = fuel;
     this.#depth = depth;
+    const refused = exports[GROW_REFUSED_EXPORT];
+    this.#growRefused = refused instanceof WebAssembly.Global ? refused : undefined;
     const grant = Math.min(this.#options.slice, this.#reserve);
     this.#reserve -= grant;
     fuel.value = BigInt(grant);
@@ -92,6 +95,11 @@ export class FuelMeter implements HostMeter {
   /** True after the guest trapped at the depth limit. */
   get stackExhausted(): boolean {
     return this.#depth !== undefined && (this.#depth.value as number) < 0;
+  }
+
+  /** Pages the guest's last refused `memory.grow` asked for (0: none was refused). */
+  get growRefusedPages(): number {
+    return this.#growRefused ? (this.#growRefused.value as number) >>> 0 : 0;
   }
 
   outOfFuelError(): EdgeError {

@@ -91,6 +91,7 @@ export function meterFunction(
   let segmentStart = 0;
   let segmentCost = 0;
   let needsScratch = false;
+  let grows = false;
   while (!r.done) {
     if (count === starts.length) grow();
     starts[count] = r.pos;
@@ -100,6 +101,7 @@ export function meterFunction(
     indices[count] = slot.index;
     charges[count] = 0;
     if (kind >= Kind.BULK_BYTES) needsScratch = true;
+    if (kind === Kind.GROW_PAGES) grows = true;
     segmentCost += costOf(kind);
     count++;
     if (endsSegment(kind)) {
@@ -115,9 +117,10 @@ export function meterFunction(
 
   // Pass 2: emit.
   if (needsScratch) {
+    // One i32 for the operand of a bulk operation, one more for memory.grow's answer.
     out.u32(groups + 1);
     out.bytes(bytes.subarray(bodyStart + u32Bytes(bytes, bodyStart), localsEnd));
-    out.byte(1);
+    out.byte(grows ? 2 : 1);
     out.byte(0x7f);
   } else {
     out.bytes(bytes.subarray(bodyStart, localsEnd));
@@ -163,6 +166,9 @@ export function meterFunction(
         break;
       case Kind.GROW_PAGES:
         code.chargeOperand(out, scratch, GUEST_COST.growPageShift);
+        out.bytes(bytes.subarray(start, ends[i] as number));
+        code.recordRefusedGrow(out, scratch, scratch + 1);
+        copyFrom = ends[i] as number;
         break;
       case Kind.BULK_ELEMENTS:
         code.chargeOperand(out, scratch, GUEST_COST.tableElementShift);

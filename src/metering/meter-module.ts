@@ -5,7 +5,7 @@
 // What it adds, without shifting any index the module already uses except
 // defined functions (which move up by one past the new import):
 // - import `edge_meter.refuel` (the last import), called when a slice runs out;
-// - globals `__edge_fuel` (i64) and `__edge_depth` (i32), appended and exported;
+// - globals `__edge_fuel` (i64), `__edge_depth` and `__edge_grow_refused` (i32), appended and exported;
 // - the start function, if any, exported as `__edge_start` instead of run at
 //   instantiation, so the host runs it metered.
 import { BinaryReader } from "./binary-reader.js";
@@ -16,6 +16,7 @@ import { decodeInstruction, Kind, valueType } from "./instruction-decoder.js";
 import {
   DEPTH_EXPORT,
   FUEL_EXPORT,
+  GROW_REFUSED_EXPORT,
   METER_MODULE,
   REFUEL_IMPORT,
   RESERVED_EXPORT_PREFIX,
@@ -60,6 +61,7 @@ class ModuleRewriter {
   readonly #wrapperTypes = new Map<string, number>();
   readonly #fuelGlobal: number;
   readonly #depthGlobal: number;
+  readonly #refusedGlobal: number;
   #start: number | undefined;
 
   constructor(bytes: Uint8Array, layout: ModuleLayout) {
@@ -70,6 +72,7 @@ class ModuleRewriter {
     this.#refuelType = layout.types.length;
     this.#fuelGlobal = layout.importedGlobals + layout.definedGlobals;
     this.#depthGlobal = this.#fuelGlobal + 1;
+    this.#refusedGlobal = this.#fuelGlobal + 2;
     for (const section of layout.sections) {
       if (section.id === SectionId.START) {
         this.#start = new BinaryReader(bytes, section.payloadStart, section.payloadEnd).u32();
@@ -165,7 +168,7 @@ class ModuleRewriter {
 
   #globals(r: BinaryReader, out: BinaryWriter): BinaryWriter {
     const count = r.u32();
-    out.u32(count + 2);
+    out.u32(count + 3);
     for (let i = 0; i < count; i++) {
       const start = r.pos;
       valueType(r);
@@ -177,12 +180,13 @@ class ModuleRewriter {
     out.bytes([0x7f, 0x01, 0x41]); // depth: mut i32
     out.s64(INITIAL_DEPTH);
     out.byte(0x0b);
+    out.bytes([0x7f, 0x01, 0x41, 0x00, 0x0b]); // pages of a refused memory.grow: mut i32 = 0
     return out;
   }
 
   #exports(r: BinaryReader, out: BinaryWriter): BinaryWriter {
     const count = r.u32();
-    out.u32(count + 2 + (this.#start === undefined ? 0 : 1));
+    out.u32(count + 3 + (this.#start === undefined ? 0 : 1));
     for (let i = 0; i < count; i++) {
       const at = r.pos;
       const name = r.name();
@@ -201,6 +205,9 @@ class ModuleRewriter {
     out.name(DEPTH_EXPORT);
     out.byte(3);
     out.u32(this.#depthGlobal);
+    out.name(GROW_REFUSED_EXPORT);
+    out.byte(3);
+    out.u32(this.#refusedGlobal);
     if (this.#start !== undefined) {
       out.name(START_EXPORT);
       out.byte(0);
@@ -260,7 +267,12 @@ class ModuleRewriter {
     const out = new BinaryWriter();
     out.u32(count);
     const body = new BinaryWriter();
-    const code = new ChargeCode(this.#fuelGlobal, this.#depthGlobal, this.#layout.importedFunctions);
+    const code = new ChargeCode(
+      this.#fuelGlobal,
+      this.#depthGlobal,
+      this.#refusedGlobal,
+      this.#layout.importedFunctions,
+    );
     for (let i = 0; i < count; i++) {
       const size = r.u32();
       const type = types[functionTypes[i] as number] ?? r.fail(`function ${i} has an unknown type`);

@@ -5,6 +5,8 @@
 export const FUEL_EXPORT = "__edge_fuel";
 /** Calls left before the stack limit (mutable i32 global, counts down; -1 after exhaustion). */
 export const DEPTH_EXPORT = "__edge_depth";
+/** Pages a `memory.grow` asked for and did not get (mutable i32 global; 0 while none was refused). */
+export const GROW_REFUSED_EXPORT = "__edge_grow_refused";
 /** The module's start function, exported so the host runs it metered (and under JSPI) after instantiation. */
 export const START_EXPORT = "__edge_start";
 /** Every name the rewriter adds starts with this; uploads may not export such names. */

@@ -114,7 +114,7 @@ describe(`hostile guests through the full stack (${expectedPages} pages)`, () =>
   it.each([
     [1, "CONTRACT_TRAP"],
     [2, "CONTRACT_FAULT"],
-    [3, "MEMORY_LIMIT"],
+    [3, "CONTRACT_OUT_OF_MEMORY"],
     [5, "CONTRACT_FAULT"],
     [6, "CONTRACT_REJECTED"],
   ])("mode %i: %s, nothing committed, the next call works", async (mode, code) => {

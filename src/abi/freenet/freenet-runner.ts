@@ -3,6 +3,7 @@
 // is). Inputs stream in through InputBuffers; the result record is decoded
 // from guest memory with every pointer bounds-checked.
 import { EdgeError } from "../../errors.js";
+import { WASM_PAGE_BYTES } from "../../limits.js";
 import { FREENET_IO } from "../abi-catalog.js";
 import { GuestMemory, fault, toPointer } from "../guest-memory.js";
 import { bytesInput, type InputSource } from "../input-source.js";
@@ -218,6 +219,11 @@ function decodeRecord(memory: GuestMemory, op: ContractOp, returned: bigint): Fr
   }
 }
 
+/** A trap of the guest itself (not an error the host raised). */
+function isTrap(error: unknown): boolean {
+  return error instanceof WebAssembly.RuntimeError;
+}
+
 /** V8's own stack limit (hit before our depth counter only by very large frames); it has no error code. */
 function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError && /call stack/i.test(error.message);
@@ -251,6 +257,8 @@ function classify(error: unknown, memory: GuestMemory | undefined, meter?: FuelM
       meter?.stackError() ?? new EdgeError("CONTRACT_STACK_EXHAUSTED", "the contract overflowed its stack")
     );
   }
+  const refusedPages = meter?.growRefusedPages ?? 0;
+  if (memory && refusedPages > 0 && isTrap(error)) return memory.limitError(refusedPages * WASM_PAGE_BYTES);
   if (memory?.atLimit() && !(error instanceof EdgeError && error.code === "CONTRACT_REJECTED")) {
     return memory.limitError();
   }

@@ -37,7 +37,7 @@ describe("hostile guests are contained (legacy buffers, prefetched pages)", () =
   it.each([
     [1, "CONTRACT_TRAP"],
     [2, "CONTRACT_FAULT"],
-    [3, "MEMORY_LIMIT"],
+    [3, "CONTRACT_OUT_OF_MEMORY"],
     [5, "CONTRACT_FAULT"],
   ])("mode %i fails with %s", async (mode, code) => {
     expect(await codeOf(run(mode))).toBe(code);
