@@ -25,20 +25,25 @@ import {
   type WriteConditions,
 } from "../src/http/conditional.js";
 import { resolveRange, type ByteRange, type RangeRequest } from "../src/http/range.js";
-import { InstanceTable, type InstanceRecord } from "../src/instance/instance-record.js";
+import type { InstanceRecord, InstanceTable } from "../src/instance/instance-record.js";
+import {
+  hasInstanceSchema,
+  openInstanceStores,
+  type InstanceStores,
+} from "../src/instance/instance-stores.js";
 import { WASM_PAGE_BYTES } from "../src/limits.js";
 import { PageReaderTarget } from "../src/sandbox/page-reader-target.js";
 import type { StorageChanges } from "../src/sandbox/sandbox-protocol.js";
 import { StorageFramesTarget } from "../src/sandbox/storage-frames-target.js";
-import { LinearStorageTables, type StorageStats } from "../src/storage/linear-storage-tables.js";
+import type { LinearStorageTables, StorageStats } from "../src/storage/linear-storage-tables.js";
 import { LeaseTarget } from "../src/sandbox/lease-target.js";
 import { LeaseApi } from "../src/leases/lease-api.js";
-import { LEASE_ID_BYTES, LeaseStore } from "../src/leases/lease-store.js";
-import { LeaseTables } from "../src/leases/lease-tables.js";
+import type { LeaseStore } from "../src/leases/lease-store.js";
 import { sandboxFor } from "../src/sandbox/sandbox-loader.js";
 import { durableObjectSql } from "../src/sql/durable-object-sql.js";
-import { StateStore } from "../src/state/state-store.js";
-import { StateTables, type StateVersion } from "../src/state/state-tables.js";
+import type { StateStore } from "../src/state/state-store.js";
+import type { StateVersion } from "../src/state/state-tables.js";
+import type { SqlPort } from "../src/sql/sql-port.js";
 import { etagOf, versionInfo, type VersionInfo } from "../src/state/version-info.js";
 
 export interface PutStateRequest extends ExecutionOptions {
@@ -70,39 +75,58 @@ export interface ContractBytes extends ByteResult {
 }
 
 export class ContractObject extends DurableObject<Env> {
-  readonly #instance: InstanceTable;
-  readonly #state: StateStore;
+  readonly #sql: SqlPort;
   readonly #settings: Settings;
-  readonly #storage: LinearStorageTables;
-  readonly #leases: LeaseStore;
+  #opened: InstanceStores | undefined;
   #updates: Promise<unknown> = Promise.resolve();
   /** Contracts run metered; only the benchmark's baseline subclass turns it off. */
   protected readonly metered: boolean = true;
 
+  // Nothing here touches storage: an object that is not an instance must stay empty.
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const sql = durableObjectSql(ctx.storage);
+    this.#sql = durableObjectSql(ctx.storage);
     this.#settings = readSettings(env);
-    this.#instance = new InstanceTable(sql);
-    this.#storage = new LinearStorageTables(sql);
-    this.#leases = new LeaseStore(new LeaseTables(sql), systemClock, {
-      quotaBytes: this.#settings.leaseQuotaBytes,
-      maxLeaseBytes: this.#settings.leaseMaxBytes,
-      defaultArenaBytes: this.#settings.fabricArenaBytes,
-      graceSecs: this.#settings.leaseGraceSecs,
-      randomId: () => crypto.getRandomValues(new Uint8Array(LEASE_ID_BYTES)),
-    });
-    this.#state = new StateStore(new StateTables(sql), systemClock, newHasher, {
-      ...this.#settings,
+  }
+
+  /** The instance's stores, or null when this object is no instance (and stays untouched). */
+  #open(create = false): InstanceStores | null {
+    if (this.#opened) return this.#opened;
+    if (!create && !hasInstanceSchema(this.#sql)) return null;
+    this.#opened = openInstanceStores(this.#sql, this.#settings, {
+      clock: systemClock,
+      newHasher,
       scheduleCollection: () => void this.#wakeAt(Date.now()),
     });
-    this.#state.recover();
+    return this.#opened;
+  }
+
+  get #stores(): InstanceStores {
+    return this.#open() ?? throwNotFound();
+  }
+
+  get #instance(): InstanceTable {
+    return this.#stores.instance;
+  }
+
+  get #state(): StateStore {
+    return this.#stores.state;
+  }
+
+  get #storage(): LinearStorageTables {
+    return this.#stores.storage;
+  }
+
+  get #leases(): LeaseStore {
+    return this.#stores.leases;
   }
 
   /** Idempotent (alarms are at-least-once): collect replaced state, reclaim leases, re-arm. */
   override async alarm(): Promise<void> {
-    this.#state.collectRetired();
-    const { nextWake } = this.#leases.reclaim();
+    const stores = this.#open();
+    if (!stores) return;
+    stores.state.collectRetired();
+    const { nextWake } = stores.leases.reclaim();
     if (nextWake !== null) await this.ctx.storage.setAlarm(Math.max(nextWake * 1000, Date.now()));
   }
 
@@ -126,7 +150,7 @@ export class ContractObject extends DurableObject<Env> {
   }
 
   async create(record: InstanceRecord): Promise<Outcome<{ record: InstanceRecord; created: boolean }>> {
-    return toOutcome(() => this.#instance.create(record));
+    return toOutcome(() => (this.#open(true) ?? throwNotFound()).instance.create(record));
   }
 
   async describe(): Promise<Outcome<InstanceRecord>> {
@@ -138,7 +162,7 @@ export class ContractObject extends DurableObject<Env> {
     request: PutStateRequest,
   ): Promise<Outcome<VersionInfo & FuelReport>> {
     return toOutcome(async () => {
-      const instance = this.#instance.get();
+      const instance = this.#open()?.instance.get();
       if (!instance) {
         await body?.cancel().catch(() => {});
         throw contractNotFound();
@@ -306,9 +330,7 @@ export class ContractObject extends DurableObject<Env> {
   }
 
   #requireInstance(): InstanceRecord {
-    const instance = this.#instance.get();
-    if (!instance) throw contractNotFound();
-    return instance;
+    return this.#open()?.instance.get() ?? throwNotFound();
   }
 
   #requireHead(): StateVersion {
@@ -325,4 +347,8 @@ function etagOfHead(head: StateVersion | null): string | null {
 
 function contractNotFound(): EdgeError {
   return new EdgeError("CONTRACT_NOT_FOUND", "no contract instance with this id");
+}
+
+function throwNotFound(): never {
+  throw contractNotFound();
 }
