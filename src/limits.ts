@@ -93,6 +93,21 @@ export const MAX_RELATED_BYTES = 16 * MiB;
 /** Rounds of RequestRelated a call may go through before it is answered 409. */
 export const MAX_RELATED_ROUNDS = 3;
 
+/** Distinct related ids one RequestRelated may name: freenet-core's MAX_RELATED_CONTRACTS_PER_REQUEST. */
+export const MAX_RELATED_PER_ROUND = 10;
+
+/** Related ids one request may look up over all its rounds. */
+export const MAX_RELATED_TOTAL = 16;
+
+/** Every lookup costs this much of MAX_RELATED_BYTES, found or not: a miss is a DO round trip too. */
+export const RELATED_LOOKUP_BYTES = 64 * KiB;
+
+/** Related states fetched at once (each is a DO round trip and a stream). */
+export const RELATED_FETCH_CONCURRENCY = 4;
+
+/** All lookups of one round, as freenet-core's RELATED_FETCH_TIMEOUT. */
+export const RELATED_FETCH_TIMEOUT_MS = 10_000;
+
 /** SPEC section 6: linear storage is a 1 GiB logical space by default (STORAGE_LIMIT_BYTES). */
 export const DEFAULT_STORAGE_LIMIT_BYTES = 1024 * MiB;
 

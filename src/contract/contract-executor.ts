@@ -16,6 +16,7 @@ import type { PageReader } from "../abi/input-source.js";
 import { EdgeError } from "../errors.js";
 import { encodeId } from "../identity/ids.js";
 import { MAX_RELATED_ROUNDS } from "../limits.js";
+import { checkRelatedCount } from "./related-limits.js";
 import type {
   ContractRequest,
   ExecutionSettings,
@@ -90,8 +91,10 @@ export class ContractExecutor {
         result.ids,
         related.map(([id]) => id),
       );
-      if (!resolve)
-        return { result: "requestRelated", related: result.ids.map(encodeId), stats: reply.stats };
+      if (!resolve) {
+        return { result: "requestRelated", related: distinct(result.ids), stats: reply.stats };
+      }
+      checkRelatedCount(missing.length, related.length);
       if (missing.length === 0 || round === MAX_RELATED_ROUNDS) throw unresolved(result.ids);
       related.push(...(await this.#ports.relatedStates(missing)));
     }
@@ -130,6 +133,7 @@ export class ContractExecutor {
         related.map((entry) => entry.id),
         have,
       );
+      checkRelatedCount(missing.length, have.length);
       if (missing.length === 0 || round === MAX_RELATED_ROUNDS)
         throw unresolved(related.map((entry) => entry.id));
       for (const [id, state] of await this.#ports.relatedStates(missing)) {
@@ -250,9 +254,14 @@ function unresolved(ids: Uint8Array[]): EdgeError {
     "RELATED_UNRESOLVED",
     "the contract needs related contracts that could not be provided",
     {
-      details: { related: ids.map(encodeId) },
+      details: { related: distinct(ids) },
     },
   );
+}
+
+/** Base58 ids without repeats (a contract may name one id many times). */
+function distinct(ids: Uint8Array[]): string[] {
+  return [...new Set(ids.map(encodeId))];
 }
 
 function unexpected(kind: string): EdgeError {

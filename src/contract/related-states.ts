@@ -1,11 +1,20 @@
 // Fetches the states of related instances from their Durable Objects for a
-// RequestRelated answer; bounded in total bytes because they reach the guest whole.
+// RequestRelated answer. Every fan-out is bounded: ids per round and per
+// request (related-limits.ts, checked by the executor), bytes (every lookup
+// costs something, found or not), concurrency and time (here).
 import type { StateRead } from "../../durable-objects/contract-object.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";
 import type { Env } from "../env.js";
 import { readBounded } from "../http/read-bounded.js";
 import { encodeId } from "../identity/ids.js";
-import { MAX_RELATED_BYTES } from "../limits.js";
+import {
+  MAX_RELATED_BYTES,
+  RELATED_FETCH_CONCURRENCY,
+  RELATED_FETCH_TIMEOUT_MS,
+  RELATED_LOOKUP_BYTES,
+} from "../limits.js";
+import { withDeadline } from "../sandbox/sandbox-failure.js";
+import { relatedLimit } from "./related-limits.js";
 
 /** A state to read: its size first, so an oversize one is refused before a byte is read. */
 export type StateSource = { size: number; body: ReadableStream<Uint8Array> | null } | null;
@@ -17,17 +26,39 @@ export async function fetchRelatedStates(
   ids: Uint8Array[],
 ): Promise<Array<[Uint8Array, Uint8Array | null]>> {
   let budget = MAX_RELATED_BYTES;
-  const out: Array<[Uint8Array, Uint8Array | null]> = [];
-  for (const id of ids) {
+  const spend = (bytes: number) => {
+    if (bytes > budget) throw relatedLimit("bytes", MAX_RELATED_BYTES, MAX_RELATED_BYTES - budget + bytes);
+    budget -= bytes;
+  };
+  const fetchOne = async (id: Uint8Array): Promise<Uint8Array | null> => {
+    spend(RELATED_LOOKUP_BYTES);
     const name = encodeId(id);
     const source = name === selfId ? readOwn() : await readOther(env, name);
-    if (source && source.size > budget) {
+    if (!source) return null;
+    try {
+      spend(source.size);
+    } catch (error) {
       await source.body?.cancel();
-      throw tooMuch(ids);
+      throw error;
     }
-    const state = source ? await readBounded(source.body, budget, "related state") : null;
-    budget -= state?.length ?? 0;
-    out.push([id, state]);
+    return readBounded(source.body, source.size, "related state");
+  };
+  const out: Array<[Uint8Array, Uint8Array | null]> = ids.map((id) => [id, null]);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < ids.length; i = next++) {
+      const entry = out[i] as [Uint8Array, Uint8Array | null];
+      entry[1] = await fetchOne(entry[0]);
+    }
+  };
+  const workers = Array.from({ length: Math.min(RELATED_FETCH_CONCURRENCY, ids.length) }, worker);
+  try {
+    await withDeadline(Promise.all(workers), RELATED_FETCH_TIMEOUT_MS);
+  } catch (error) {
+    if (error instanceof EdgeError && error.code === "CONTRACT_DEADLINE") {
+      throw relatedLimit("time_ms", RELATED_FETCH_TIMEOUT_MS, RELATED_FETCH_TIMEOUT_MS);
+    }
+    throw error;
   }
   return out;
 }
@@ -42,10 +73,4 @@ async function readOther(env: Env, id: string): Promise<StateSource> {
   }
   const read = unwrap(outcome);
   return { size: read.info.size, body: read.body };
-}
-
-function tooMuch(ids: Uint8Array[]): EdgeError {
-  return new EdgeError("RELATED_UNRESOLVED", `related states exceed ${MAX_RELATED_BYTES} bytes in total`, {
-    details: { related: ids.map(encodeId) },
-  });
 }

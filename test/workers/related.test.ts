@@ -48,3 +48,38 @@ describe("RequestRelated", () => {
     expect(await (await postValidate(id)).json()).toMatchObject({ result: "valid" });
   });
 });
+
+describe("RequestRelated fan-out is bounded", () => {
+  // contracts/fixtures/related-flood.wat: [count u16][mode][seed 32]
+  const flood = (count: number, mode: 0 | 1) => {
+    const seed = crypto.getRandomValues(new Uint8Array(32));
+    return createInstance({}, "related-flood", new Uint8Array([count & 255, count >> 8, mode, ...seed]));
+  };
+
+  it("2000 distinct ids in one round: 422 RELATED_LIMIT at once, no lookup made", async () => {
+    const id = await flood(2000, 0);
+    const response = await putState(id, patterned(10));
+    expect(response.status).toBe(422);
+    expect(await errorOf(response)).toMatchObject({
+      code: "RELATED_LIMIT",
+      details: { limit: "per_round", max: 10, requested: 2000 },
+    });
+  });
+
+  it("the same id named 2000 times is looked up once (then the contract is answered 409)", async () => {
+    const id = await flood(2000, 1);
+    const response = await putState(id, patterned(10));
+    expect(response.status).toBe(409);
+    const error = await errorOf(response);
+    expect(error.code).toBe("RELATED_UNRESOLVED");
+    expect(error.details?.related).toHaveLength(1);
+  });
+
+  it("ten ids in one round are looked up (none exists); asking again for them is answered 409", async () => {
+    const id = await flood(10, 0);
+    // Round 1 looks up 10 (none exists), round 2 asks for the same ten: nothing new, 409.
+    const response = await putState(id, patterned(10));
+    expect(response.status).toBe(409);
+    expect((await errorOf(response)).details?.related).toHaveLength(10);
+  });
+});
