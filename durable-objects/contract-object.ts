@@ -25,7 +25,7 @@ import {
   type WriteConditions,
 } from "../src/http/conditional.js";
 import { resolveRange, type ByteRange, type RangeRequest } from "../src/http/range.js";
-import type { InstanceRecord, InstanceTable } from "../src/instance/instance-record.js";
+import type { InstanceRecord } from "../src/instance/instance-record.js";
 import {
   hasInstanceSchema,
   openInstanceStores,
@@ -103,10 +103,6 @@ export class ContractObject extends DurableObject<Env> {
 
   get #stores(): InstanceStores {
     return this.#open() ?? throwNotFound();
-  }
-
-  get #instance(): InstanceTable {
-    return this.#stores.instance;
   }
 
   get #state(): StateStore {

@@ -76,17 +76,33 @@ export class ChargeCode {
   }
 
   /**
-   * After `memory.grow`: when it answered -1, records the pages it asked for (in `requested`,
-   * where chargeOperand left them), so a trap that follows is reported as running out of memory.
+   * A grow (`memory.grow` or `table.grow`, its code in `grow`) charged by its count only once it
+   * succeeded: a refused grow does no work. A refused `memory.grow` records the pages it asked
+   * for (`recordRefused`), so a trap that follows is reported as running out of memory.
+   * `count` and `result` are i32 scratch locals.
    */
-  recordRefusedGrow(out: BinaryWriter, requested: number, result: number): void {
+  growThenCharge(
+    out: BinaryWriter,
+    grow: Uint8Array,
+    count: number,
+    result: number,
+    shift: number,
+    recordRefused: boolean,
+  ): void {
+    out.byte(LOCAL_TEE);
+    out.u32(count);
+    out.bytes(grow);
     out.byte(LOCAL_TEE);
     out.u32(result);
-    out.bytes([I32_CONST, 0x7f, 0x46, IF, VOID]); // i32.const -1; i32.eq; if
-    out.byte(LOCAL_GET);
-    out.u32(requested);
-    out.byte(GLOBAL_SET);
-    out.u32(this.#refusedGlobal);
+    out.bytes([I32_CONST, 0x7f, 0x47, IF, VOID]); // i32.const -1; i32.ne; if
+    this.#chargeLocal(out, count, shift);
+    if (recordRefused) {
+      out.byte(0x05); // else
+      out.byte(LOCAL_GET);
+      out.u32(count);
+      out.byte(GLOBAL_SET);
+      out.u32(this.#refusedGlobal);
+    }
     out.byte(END);
     out.byte(LOCAL_GET);
     out.u32(result);
@@ -99,6 +115,11 @@ export class ChargeCode {
   chargeOperand(out: BinaryWriter, scratch: number, shift: number): void {
     out.byte(LOCAL_TEE);
     out.u32(scratch);
+    this.#chargeLocal(out, scratch, shift);
+  }
+
+  /** Charges the count in local `scratch`, scaled by 2^shift. */
+  #chargeLocal(out: BinaryWriter, scratch: number, shift: number): void {
     out.bytes(this.#fuelGet);
     out.byte(LOCAL_GET);
     out.u32(scratch);

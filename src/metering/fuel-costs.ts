@@ -19,9 +19,9 @@ export const GUEST_COST = {
   callIndirect: 8,
   /** memory.fill / copy / init: 1 unit per 2^4 = 16 bytes (memset/memcpy run ~16 bytes per ns). */
   bulkByteShift: 4,
-  /** memory.grow: 2^12 = 4096 units per 64 KiB page, the same 1 per 16 bytes: new pages are zeroed. */
+  /** memory.grow: 2^12 = 4096 units per 64 KiB page, the same 1 per 16 bytes (new pages are zeroed); a refused grow is free. */
   growPageShift: 12,
-  /** table.grow / fill / copy / init: 1 unit per element moved. */
+  /** table.grow / fill / copy / init: 1 unit per element moved (a refused table.grow is free). */
   tableElementShift: 0,
 } as const;
 

@@ -101,7 +101,7 @@ export function meterFunction(
     indices[count] = slot.index;
     charges[count] = 0;
     if (kind >= Kind.BULK_BYTES) needsScratch = true;
-    if (kind === Kind.GROW_PAGES) grows = true;
+    if (kind === Kind.GROW_PAGES || kind === Kind.GROW_ELEMENTS) grows = true;
     segmentCost += costOf(kind);
     count++;
     if (endsSegment(kind)) {
@@ -117,7 +117,7 @@ export function meterFunction(
 
   // Pass 2: emit.
   if (needsScratch) {
-    // One i32 for the operand of a bulk operation, one more for memory.grow's answer.
+    // One i32 for the operand of a bulk operation, one more for a grow's answer.
     out.u32(groups + 1);
     out.bytes(bytes.subarray(bodyStart + u32Bytes(bytes, bodyStart), localsEnd));
     out.byte(grows ? 2 : 1);
@@ -165,11 +165,20 @@ export function meterFunction(
         code.chargeOperand(out, scratch, -GUEST_COST.bulkByteShift);
         break;
       case Kind.GROW_PAGES:
-        code.chargeOperand(out, scratch, GUEST_COST.growPageShift);
-        out.bytes(bytes.subarray(start, ends[i] as number));
-        code.recordRefusedGrow(out, scratch, scratch + 1);
+      case Kind.GROW_ELEMENTS: {
+        const memory = kind === Kind.GROW_PAGES;
+        const shift = memory ? GUEST_COST.growPageShift : GUEST_COST.tableElementShift;
+        code.growThenCharge(
+          out,
+          bytes.subarray(start, ends[i] as number),
+          scratch,
+          scratch + 1,
+          shift,
+          memory,
+        );
         copyFrom = ends[i] as number;
         break;
+      }
       case Kind.BULK_ELEMENTS:
         code.chargeOperand(out, scratch, GUEST_COST.tableElementShift);
         break;

@@ -28,13 +28,27 @@ export const Kind = {
   BULK_BYTES: 14,
   /** memory.grow: charged by the page count on top of the stack. */
   GROW_PAGES: 15,
-  /** table.grow / table.fill / table.copy / table.init: charged by the element count on top. */
+  /** table.fill / table.copy / table.init: charged by the element count on top. */
   BULK_ELEMENTS: 16,
+  /** table.grow: charged by the element count on top, once it succeeded. */
+  GROW_ELEMENTS: 17,
 } as const;
 
 export type InstructionKind = (typeof Kind)[keyof typeof Kind];
 
 const VALUE_TYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
+// (ref null ht), (ref ht), and the GC proposal's shorthands: anyref, eqref, i31ref, structref,
+// arrayref, nullref, nullexternref, nullfuncref; exnref and nullexnref belong to exception handling.
+const GC_REFERENCE_TYPES = new Set([0x63, 0x64, 0x6e, 0x6d, 0x6c, 0x6b, 0x6a, 0x71, 0x72, 0x73]);
+const EXCEPTION_REFERENCE_TYPES = new Set([0x69, 0x74]);
+
+/** Refuses a type byte that belongs to a feature the rewriter does not meter. */
+function refuseReferenceType(type: number | undefined, at: number): void {
+  if (type === undefined) return;
+  if (GC_REFERENCE_TYPES.has(type)) throw unsupported("gc", "a GC reference type", at);
+  if (EXCEPTION_REFERENCE_TYPES.has(type))
+    throw unsupported("exception-handling", "an exception reference", at);
+}
 
 const SINGLE_BYTE_REFUSED = new Map<number, [WasmFeature, string]>([
   [0x06, ["exception-handling", "try"]],
@@ -49,10 +63,10 @@ const SINGLE_BYTE_REFUSED = new Map<number, [WasmFeature, string]>([
   [0x13, ["tail-call", "return_call_indirect"]],
   [0x14, ["function-references", "call_ref"]],
   [0x15, ["function-references", "return_call_ref"]],
-  [0xd3, ["function-references", "ref.as_non_null"]],
-  [0xd4, ["function-references", "br_on_null"]],
+  [0xd3, ["gc", "ref.eq"]],
+  [0xd4, ["function-references", "ref.as_non_null"]],
+  [0xd5, ["function-references", "br_on_null"]],
   [0xd6, ["function-references", "br_on_non_null"]],
-  [0xd5, ["gc", "ref.eq"]],
   [0xfb, ["gc", "a GC instruction"]],
   [0xfe, ["threads", "an atomic instruction"]],
 ]);
@@ -64,7 +78,7 @@ export function skipBlockType(r: BinaryReader): void {
     r.pos++;
     return;
   }
-  if (first === 0x63 || first === 0x64) throw unsupported("gc", "a typed reference", r.pos);
+  refuseReferenceType(first, r.pos);
   if (r.s33() < 0) r.fail("bad block type");
 }
 
@@ -73,7 +87,7 @@ export function valueType(r: BinaryReader): number {
   const at = r.pos;
   const type = r.byte();
   if (VALUE_TYPES.has(type)) return type;
-  if (type === 0x63 || type === 0x64) throw unsupported("gc", "a typed reference", at);
+  refuseReferenceType(type, at);
   return r.fail(`unknown value type 0x${type.toString(16)}`);
 }
 
@@ -214,6 +228,8 @@ function decodeFc(r: BinaryReader, at: number): InstructionKind {
       r.u32();
       return Kind.BULK_ELEMENTS;
     case 15: // table.grow
+      r.u32();
+      return Kind.GROW_ELEMENTS;
     case 17: // table.fill
       r.u32();
       return Kind.BULK_ELEMENTS;
