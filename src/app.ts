@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { Env } from "./env.js";
 import { EdgeError } from "./errors.js";
-import { requireTokenForWrites } from "./http/auth.js";
+import { requireToken } from "./http/auth.js";
 import { errorResponse, toEdgeError } from "./http/error-response.js";
 import { codeRoutes } from "./routes/code-routes.js";
 import { contractRoutes } from "./routes/contract-routes.js";
@@ -14,7 +14,7 @@ import { HTTPException } from "hono/http-exception";
 
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
-  app.use("/v1/*", requireTokenForWrites);
+  app.use("/v1/*", requireToken);
   app.get("/", (c) => c.json({ service: "edge-contracts", api: "v1" }));
   app.route("/v1/code", codeRoutes);
   app.route("/v1/contracts", contractRoutes);

@@ -10,6 +10,7 @@ import {
   MAX_FUEL_PER_CALL,
   DEFAULT_FABRIC_ARENA_BYTES,
   DEFAULT_LEASE_GRACE_SECS,
+  DEFAULT_LEASE_MAX_SECS,
   DEFAULT_LEASE_MAX_BYTES,
   DEFAULT_LEASE_QUOTA_BYTES,
   DEFAULT_GUEST_MEMORY_BYTES,
@@ -42,6 +43,7 @@ export interface Settings {
   leaseMaxBytes: number;
   fabricArenaBytes: number;
   leaseGraceSecs: number;
+  leaseMaxSecs: number;
 }
 
 export interface SettingsSource {
@@ -61,6 +63,7 @@ export interface SettingsSource {
   LEASE_MAX_BYTES?: string;
   FABRIC_ARENA_BYTES?: string;
   LEASE_GRACE_SECS?: string;
+  LEASE_MAX_SECS?: string;
 }
 
 export function readSettings(env: SettingsSource): Settings {
@@ -142,6 +145,7 @@ export function readSettings(env: SettingsSource): Settings {
       DEFAULT_FABRIC_ARENA_BYTES,
       HARD_MAX_STORAGE_LIMIT_BYTES,
     ),
+    leaseMaxSecs: positiveInt("LEASE_MAX_SECS", env.LEASE_MAX_SECS, DEFAULT_LEASE_MAX_SECS, 366 * 86_400),
     leaseGraceSecs: positiveInt(
       "LEASE_GRACE_SECS",
       env.LEASE_GRACE_SECS,

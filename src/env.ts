@@ -9,6 +9,8 @@ export interface Env extends SettingsSource {
   CONTRACTS: DurableObjectNamespace<ContractObject>;
   /** Starts sandbox isolates from contract wasm + the host runtime. */
   LOADER: WorkerLoader;
-  /** When set (a secret), mutating routes require `Authorization: Bearer <API_TOKEN>`. */
+  /** When set (a secret), writes and reads of linear storage and leases require `Authorization: Bearer <API_TOKEN>`. */
   API_TOKEN?: string;
+  /** Optional second secret that opens only the private reads (linear storage, leases). */
+  READ_TOKEN?: string;
 }

@@ -84,6 +84,15 @@ export const DEFAULT_PAUSE_EVERY_MS = 4;
 /** Wall-clock backstop for one sandbox call (CONTRACT_DEADLINE_MS); fuel normally ends a call long before. */
 export const DEFAULT_CONTRACT_DEADLINE_MS = 30_000;
 
+/** One log line at most (longer messages are cut). */
+export const MAX_LOG_LINE_BYTES = 4 * KiB;
+
+/** Log lines one contract execution may write (freenet_log): enough to debug, bounded against floods. */
+export const MAX_LOG_LINES_PER_CALL = 100;
+
+/** Log bytes one contract execution may write, all lines together. */
+export const MAX_LOG_BYTES_PER_CALL = 16 * KiB;
+
 /** Update data, summaries and related states pass to the guest whole, so they stay well inside its memory. */
 export const MAX_UPDATE_BYTES = 16 * MiB;
 
@@ -128,6 +137,12 @@ export const DEFAULT_LEASE_MAX_BYTES = 64 * MiB;
 
 /** The instance's default fbmu arena (FABRIC_ARENA_BYTES). */
 export const DEFAULT_FABRIC_ARENA_BYTES = 16 * MiB;
+
+/** The longest a lease is taken or renewed for at a time (LEASE_MAX_SECS): 30 days keeps expiries ordinary dates. */
+export const DEFAULT_LEASE_MAX_SECS = 30 * 86_400;
+
+/** Bytes one inspection read (linear storage, lease bytes) returns: page larger ranges with `offset`. */
+export const MAX_READ_BYTES_PER_REQUEST = 16 * MiB;
 
 /** Frames of an expired lease are kept this long before the alarm reclaims them (LEASE_GRACE_SECS). */
 export const DEFAULT_LEASE_GRACE_SECS = 300;

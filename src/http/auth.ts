@@ -1,21 +1,34 @@
-// Mutating routes need `Authorization: Bearer <API_TOKEN>` once the secret is
-// set; hono's bearerAuth compares tokens in constant time (hash, then compare).
-import type { Context, MiddlewareHandler } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
+// Who may do what, once the API_TOKEN secret is set (README "Authentication"):
+// every write needs `Authorization: Bearer <API_TOKEN>`, and so do reads of an
+// instance's private memory (its linear storage and its leases). Code, instance
+// metadata, state and summaries stay public: Freenet states are public by
+// design. READ_TOKEN, when set, also opens those private reads. Tokens are
+// compared in constant time (hono's timingSafeEqual: hash, then compare).
+import type { MiddlewareHandler } from "hono";
+import { timingSafeEqual } from "hono/utils/buffer";
 import type { Env } from "../env.js";
+import { EdgeError } from "../errors.js";
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const PRIVATE_READ = /^\/v1\/contracts\/[^/]+\/(storage|leases)(\/|$)/;
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
-const unauthorized = (message: string) => ({ error: { code: "UNAUTHORIZED", message } });
-
-export const requireTokenForWrites: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+export const requireToken: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const token = c.env.API_TOKEN;
-  if (!token || READ_METHODS.has(c.req.method)) return next();
-  return bearerAuth({
-    token,
-    noAuthenticationHeader: { message: unauthorized("this route requires Authorization: Bearer <token>") },
-    invalidAuthenticationHeader: { message: unauthorized("malformed Authorization header") },
-    invalidToken: { message: unauthorized("invalid bearer token") },
-    // bearerAuth is typed for hono's default Env; it reads only the request.
-  })(c as unknown as Context, next);
+  if (!token) return next();
+  const read = READ_METHODS.has(c.req.method);
+  if (read && !PRIVATE_READ.test(c.req.path)) return next();
+  const header = c.req.header("authorization");
+  if (header === undefined) {
+    throw new EdgeError("UNAUTHORIZED", "this route requires Authorization: Bearer <token>");
+  }
+  const presented = BEARER.exec(header)?.[1];
+  if (presented === undefined) {
+    throw new EdgeError("UNAUTHORIZED", "the Authorization header must be Bearer <token>");
+  }
+  const accepted = read && c.env.READ_TOKEN ? [token, c.env.READ_TOKEN] : [token];
+  for (const candidate of accepted) {
+    if (await timingSafeEqual(candidate, presented)) return next();
+  }
+  throw new EdgeError("UNAUTHORIZED", "invalid bearer token");
 };

@@ -42,6 +42,7 @@ export function openInstanceStores(sql: SqlPort, settings: Settings, hooks: Stor
       maxLeaseBytes: settings.leaseMaxBytes,
       defaultArenaBytes: settings.fabricArenaBytes,
       graceSecs: settings.leaseGraceSecs,
+      maxLeaseSecs: settings.leaseMaxSecs,
       randomId: () => crypto.getRandomValues(new Uint8Array(LEASE_ID_BYTES)),
     }),
     state: new StateStore(new StateTables(sql), hooks.clock, hooks.newHasher, {

@@ -51,7 +51,8 @@ export class LeaseApi extends RpcTarget {
 
   read(id: Uint8Array, offset: number, length: number): Promise<Outcome<ReadableStream<Uint8Array>>> {
     return toOutcome(() => {
-      this.#leases.read(id, offset, 0);
+      // Checked whole before a byte streams: a stream cannot fail cleanly once the answer started.
+      this.#leases.requireRange(id, offset, length);
       return leaseStream(this.#leases, id, offset, length);
     });
   }

@@ -38,7 +38,7 @@ export async function writeLeaseBody(
   expectedLength: number,
 ): Promise<{ written: number }> {
   // Refuse before reading a byte when the declared range cannot fit.
-  leases.read(id, offset + expectedLength, 0);
+  leases.requireRange(id, offset, expectedLength);
   let written = 0;
   if (body) {
     // 16 frames per transaction, as state uploads do: commits, not bytes, are the cost.

@@ -29,6 +29,8 @@ export interface LeaseOptions {
   defaultArenaBytes: number;
   /** How long frames of an expired lease are kept before the alarm reclaims them. */
   graceSecs: number;
+  /** The longest a lease may be taken or renewed for at a time (LEASE_MAX_SECS). */
+  maxLeaseSecs: number;
   randomId(): Uint8Array;
 }
 
@@ -50,7 +52,7 @@ export class LeaseStore {
   acquire(minBytes: number, leaseSecs: number): LeaseInfo {
     if (!Number.isSafeInteger(minBytes) || minBytes <= 0)
       throw invalid("minBytes must be a positive integer");
-    if (!Number.isSafeInteger(leaseSecs) || leaseSecs < 1) throw invalid("leaseSecs must be an integer >= 1");
+    this.#checkSecs("leaseSecs", leaseSecs);
     const arenaSize = Math.ceil(minBytes / WASM_PAGE_BYTES) * WASM_PAGE_BYTES;
     if (arenaSize > this.#options.maxLeaseBytes) {
       throw capacity(`a lease holds at most ${this.#options.maxLeaseBytes} bytes`, { requested: minBytes });
@@ -88,7 +90,7 @@ export class LeaseStore {
 
   /** Extends the expiry to at least now + secs; returns the new expiry. */
   renew(id: Uint8Array, secs: number): number {
-    if (!Number.isSafeInteger(secs) || secs < 1) throw invalid("secs must be an integer >= 1");
+    this.#checkSecs("secs", secs);
     const row = this.#active(id);
     const expiresAt = Math.max(row.expiresAt, this.#now() + secs);
     this.#tables.setExpiry(id, expiresAt);
@@ -98,6 +100,20 @@ export class LeaseStore {
   free(id: Uint8Array): void {
     this.#active(id);
     this.#tables.revoke(id);
+  }
+
+  /** Throws LEASE_OUT_OF_BOUNDS (or the lease's own error) unless [offset, +length) is readable now. */
+  requireRange(id: Uint8Array, offset: number, length: number): void {
+    checkRange(offset, length, this.#arenaFor(id));
+  }
+
+  #checkSecs(name: string, secs: number): void {
+    const max = this.#options.maxLeaseSecs;
+    if (!Number.isSafeInteger(secs) || secs < 1 || secs > max) {
+      throw new EdgeError("BAD_REQUEST", `${name} must be an integer from 1 to ${max} (LEASE_MAX_SECS)`, {
+        details: { [name]: secs, max },
+      });
+    }
   }
 
   read(id: Uint8Array, offset: number, length: number): Uint8Array {

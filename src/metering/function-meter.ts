@@ -6,6 +6,7 @@
 // Blocks: a segment starts at the body's start and after every loop, if, else,
 // end, br, br_table, return and unreachable; code is only ever entered at one of
 // those points, so each executed instruction has paid at its segment's start.
+// Small loop-free ifs and blocks fold into the segment around them (FOLD_SPAN).
 // The body is wrapped in a block so a branch to the function's own label still
 // runs the depth restore on its way out.
 import { BinaryReader } from "./binary-reader.js";
@@ -25,6 +26,14 @@ export interface FunctionContext {
 }
 
 const BLOCK = 0x02;
+
+/**
+ * An `if` or `block` of at most this many instructions with no loop inside is not a metered block
+ * of its own: its cost is charged with the code before it, and the code after it continues that
+ * block. Nothing can loop without paying, and a path that skips it pays for at most this many
+ * instructions it did not run; tiny branches no longer pay a charge (~8 instructions) each.
+ */
+const FOLD_SPAN = 32;
 const END = 0x0b;
 
 // Decoded instructions of the current function, reused across functions.
@@ -92,6 +101,10 @@ export function meterFunction(
   let segmentCost = 0;
   let needsScratch = false;
   let grows = false;
+  // A function that calls nothing cannot nest deeper: it needs no depth counting of its own.
+  let calls = false;
+  // Open blocks and ifs: where they opened, the segment running then, whether a loop is inside.
+  const open: Array<{ at: number; outerStart: number; hasLoop: boolean; loop: boolean; elseAt: number }> = [];
   while (!r.done) {
     if (count === starts.length) grow();
     starts[count] = r.pos;
@@ -102,10 +115,36 @@ export function meterFunction(
     charges[count] = 0;
     if (kind >= Kind.BULK_BYTES) needsScratch = true;
     if (kind === Kind.GROW_PAGES || kind === Kind.GROW_ELEMENTS) grows = true;
+    if (kind === Kind.CALL || kind === Kind.CALL_INDIRECT) calls = true;
     segmentCost += costOf(kind);
-    count++;
+    const at = count++;
+    if (kind === Kind.BLOCK || kind === Kind.IF || kind === Kind.LOOP) {
+      if (kind === Kind.LOOP) for (const entry of open) entry.hasLoop = true;
+      open.push({ at, outerStart: segmentStart, hasLoop: false, loop: kind === Kind.LOOP, elseAt: -1 });
+    } else if (kind === Kind.ELSE && open.length > 0) {
+      (open[open.length - 1] as (typeof open)[number]).elseAt = at;
+    } else if (kind === Kind.END && open.length > 0) {
+      const closed = open.pop() as (typeof open)[number];
+      if (!closed.loop && !closed.hasLoop && at - closed.at <= FOLD_SPAN) {
+        // Small and loop-free: paid for up front, with the code around it (see FOLD_SPAN);
+        // of an if's two arms only one runs, so it pays for the dearer one.
+        let arm = 0;
+        let other = 0;
+        for (let k = closed.at + 1; k <= at; k++) {
+          if (closed.elseAt >= 0 && k > closed.elseAt) other += charges[k] as number;
+          else arm += charges[k] as number;
+          charges[k] = 0;
+        }
+        if (closed.elseAt >= 0) other += segmentCost;
+        else arm += segmentCost;
+        segmentCost = (charges[closed.outerStart] as number) + Math.max(arm, other);
+        charges[closed.outerStart] = 0;
+        segmentStart = closed.outerStart;
+        continue;
+      }
+    }
     if (endsSegment(kind)) {
-      charges[segmentStart] = segmentCost + GUEST_COST.blockEntry;
+      charges[segmentStart] = segmentCost;
       segmentStart = count;
       segmentCost = 0;
     }
@@ -125,9 +164,11 @@ export function meterFunction(
   } else {
     out.bytes(bytes.subarray(bodyStart, localsEnd));
   }
-  out.bytes(code.depthEnter);
-  out.byte(BLOCK);
-  out.bytes(ctx.resultBlockType);
+  if (calls) {
+    out.bytes(code.depthEnter);
+    out.byte(BLOCK);
+    out.bytes(ctx.resultBlockType);
+  }
 
   let copyFrom = starts[0] as number;
   const flush = (upTo: number) => {
@@ -141,14 +182,14 @@ export function meterFunction(
       cost === 0 &&
       kind !== Kind.CALL &&
       kind !== Kind.REF_FUNC &&
-      kind !== Kind.RETURN &&
+      (kind !== Kind.RETURN || !calls) &&
       kind < Kind.BULK_BYTES
     ) {
       continue;
     }
     flush(start);
     copyFrom = start;
-    if (cost !== 0) code.charge(out, cost);
+    if (cost !== 0) code.charge(out, cost + GUEST_COST.blockEntry);
     switch (kind) {
       case Kind.CALL:
       case Kind.REF_FUNC: {
@@ -159,7 +200,7 @@ export function meterFunction(
         break;
       }
       case Kind.RETURN:
-        out.bytes(code.depthExit);
+        if (calls) out.bytes(code.depthExit);
         break;
       case Kind.BULK_BYTES:
         code.chargeOperand(out, scratch, -GUEST_COST.bulkByteShift);
@@ -185,8 +226,10 @@ export function meterFunction(
     }
   }
   flush(bodyEnd);
-  out.bytes(code.depthExit);
-  out.byte(END);
+  if (calls) {
+    out.bytes(code.depthExit);
+    out.byte(END);
+  }
 }
 
 /** Byte length of the LEB128 at `at`. */

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Env } from "../env.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";
 import { contentLength } from "../http/read-bounded.js";
+import { nonNegativeInteger, readLength } from "../http/read-length.js";
 import type { LeaseInfo } from "../leases/lease-store.js";
 import type { LeaseApi } from "../leases/lease-api.js";
 import { instanceStub } from "./instance-stub.js";
@@ -36,13 +37,6 @@ function view(info: LeaseInfo) {
     status: info.status,
     arenaSize: info.arenaSize,
   };
-}
-
-function offsetOf(raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)))
-    throw new EdgeError("BAD_REQUEST", "offset must be a non-negative integer");
-  return Number(raw);
 }
 
 const badJson = (result: {
@@ -102,13 +96,17 @@ leaseRoutes.delete("/:id/leases/:leaseId", async (c) => {
 leaseRoutes.get("/:id/leases/:leaseId/bytes", async (c) => {
   const api = await leaseApi(c.env, c.req.param("id"));
   const id = leaseId(c.req.param("leaseId"));
-  const offset = offsetOf(c.req.query("offset"));
+  const offset = nonNegativeInteger("offset", c.req.query("offset"), 0);
   const info = unwrap(await api.get(id));
-  const lengthRaw = c.req.query("length");
-  const length = lengthRaw === undefined ? Math.max(0, info.arenaSize - offset) : offsetOf(lengthRaw);
+  // Without a length: the rest of the arena, one page (MAX_READ_BYTES_PER_REQUEST) at most.
+  const length = readLength(c.req.query("length"), Math.max(0, info.arenaSize - offset));
   const body = unwrap(await api.read(id, offset, length));
   return new Response(body.pipeThrough(new FixedLengthStream(length)), {
-    headers: { "content-type": "application/octet-stream", "content-length": String(length) },
+    headers: {
+      "content-type": "application/octet-stream",
+      "content-length": String(length),
+      "x-lease-size": String(info.arenaSize),
+    },
   });
 });
 
@@ -118,6 +116,8 @@ leaseRoutes.put("/:id/leases/:leaseId/bytes", async (c) => {
   const length = contentLength(c.req.header("content-length"));
   if (length === undefined)
     throw new EdgeError("LENGTH_REQUIRED", "PUT lease bytes needs a Content-Length header");
-  const result = unwrap(await api.write(id, offsetOf(c.req.query("offset")), c.req.raw.body, length));
+  const result = unwrap(
+    await api.write(id, nonNegativeInteger("offset", c.req.query("offset"), 0), c.req.raw.body, length),
+  );
   return c.json(result);
 });

@@ -16,6 +16,7 @@ function setup(overrides: Partial<{ quotaBytes: number; maxLeaseBytes: number; g
     maxLeaseBytes: 2 * MiB,
     defaultArenaBytes: MiB,
     graceSecs: 60,
+    maxLeaseSecs: 30 * 86_400,
     randomId: () => Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? next++ : 0xaa)),
     ...overrides,
   });
@@ -138,5 +139,37 @@ describe("lease lifecycle (fake clock, real SQLite)", () => {
     store.free(first.id);
     store.reclaim();
     expect(store.acquire(1, 10).status).toBe("active");
+  });
+});
+
+describe("lease bounds and lifetimes", () => {
+  it("refuses a lifetime past LEASE_MAX_SECS, at acquire and at renew, with the maximum", () => {
+    const { store } = setup();
+    const max = 30 * 86_400;
+    expect(codeOf(() => store.acquire(1, max + 1))).toBe("BAD_REQUEST");
+    expect(codeOf(() => store.acquire(1, Number.MAX_SAFE_INTEGER))).toBe("BAD_REQUEST");
+    const lease = store.acquire(1, max);
+    expect(codeOf(() => store.renew(lease.id, max + 1))).toBe("BAD_REQUEST");
+    expect(codeOf(() => store.renew(lease.id, max))).toBe("ok");
+  });
+
+  it("checks a whole range before anything is read or written, and names it", () => {
+    const { store } = setup();
+    const lease = store.acquire(LEASE_FRAME_BYTES, 60);
+    expect(codeOf(() => store.requireRange(lease.id, LEASE_FRAME_BYTES - 6, 10))).toBe("LEASE_OUT_OF_BOUNDS");
+    const thrown = (() => {
+      try {
+        store.requireRange(lease.id, LEASE_FRAME_BYTES - 6, 10);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect((thrown as EdgeError).details).toEqual({
+      offset: LEASE_FRAME_BYTES - 6,
+      length: 10,
+      arenaSize: LEASE_FRAME_BYTES,
+    });
+    expect(codeOf(() => store.requireRange(lease.id, 0, LEASE_FRAME_BYTES))).toBe("ok");
   });
 });

@@ -133,3 +133,54 @@ describe("the alarm reclaims leases", () => {
     expect(((await tombstone.json()) as LeaseJson).status).toBe("revoked");
   });
 });
+
+describe("lease reads and lifetimes are bounded", () => {
+  it.each([
+    ["offset=65530&length=10", 65_530, 10],
+    ["offset=0&length=65537", 0, 65_537],
+  ])("GET bytes?%s past the arena: 416 LEASE_OUT_OF_BOUNDS before a byte streams", async (query, offset, length) => {
+    const id = await createInstance();
+    const lease = await acquire(id, 65_536);
+    const response = await SELF.fetch(`${leases(id)}/${lease.id}/bytes?${query}`);
+    expect(response.status).toBe(416);
+    expect(await errorOf(response)).toMatchObject({
+      code: "LEASE_OUT_OF_BOUNDS",
+      details: { offset, length, arenaSize: 65_536 },
+    });
+  });
+
+  it("a length past one page is 400 READ_TOO_LARGE; no length gives at most one page", async () => {
+    const id = await createInstance();
+    const lease = await acquire(id, 32 << 20);
+    const huge = await SELF.fetch(`${leases(id)}/${lease.id}/bytes?length=100000000000`);
+    expect(huge.status).toBe(400);
+    expect(await errorOf(huge)).toMatchObject({ code: "READ_TOO_LARGE", details: { limit: 16 << 20 } });
+    const page = await SELF.fetch(`${leases(id)}/${lease.id}/bytes?offset=1`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-length")).toBe(String(16 << 20));
+    expect(page.headers.get("x-lease-size")).toBe(String(32 << 20));
+    expect((await page.arrayBuffer()).byteLength).toBe(16 << 20);
+  });
+
+  it("a write past the arena names its own range", async () => {
+    const id = await createInstance();
+    const lease = await acquire(id, 65_536);
+    const response = await SELF.fetch(`${leases(id)}/${lease.id}/bytes?offset=65530`, {
+      method: "PUT",
+      body: new Uint8Array(10),
+    });
+    expect(response.status).toBe(416);
+    expect((await errorOf(response)).details).toMatchObject({ offset: 65_530, length: 10 });
+  });
+
+  it("a lifetime past LEASE_MAX_SECS is refused, at acquire and at renew", async () => {
+    const id = await createInstance();
+    const tooLong = await post(leases(id), { minBytes: 1, leaseSecs: 9_007_199_254_740_991 });
+    expect(tooLong.status).toBe(400);
+    expect(await errorOf(tooLong)).toMatchObject({ code: "BAD_REQUEST", details: { max: 30 * 86_400 } });
+    const lease = await acquire(id, 1, 60);
+    const renew = await post(`${leases(id)}/${lease.id}/renew`, { secs: 30 * 86_400 + 1 });
+    expect(renew.status).toBe(400);
+    expect((await errorOf(renew)).code).toBe("BAD_REQUEST");
+  });
+});

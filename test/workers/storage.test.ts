@@ -62,6 +62,16 @@ describe("linear storage through POST /run", () => {
     expect(response.status).toBe(400);
   });
 
+  it("reads are bounded: past the addressable space 416, past one page 400 READ_TOO_LARGE", async () => {
+    const id = await createInstance({}, "storage-writer", new Uint8Array(0));
+    const past = await SELF.fetch(`${BASE}/v1/contracts/${id}/storage?offset=9007199254740991&length=16`);
+    expect(past.status).toBe(416);
+    expect((await errorOf(past)).code).toBe("RANGE_NOT_SATISFIABLE");
+    const huge = await SELF.fetch(`${BASE}/v1/contracts/${id}/storage?offset=0&length=268435456`);
+    expect(huge.status).toBe(400);
+    expect((await errorOf(huge)).code).toBe("READ_TOO_LARGE");
+  });
+
   it("run on a Freenet-only contract is CONTRACT_ABI", async () => {
     const id = await createInstance({}, "counter", new Uint8Array(0));
     const response = await run(id, new Uint8Array(1));

@@ -4,6 +4,7 @@ import type { GuestMemory } from "../guest-memory.js";
 import { toPointer } from "../guest-memory.js";
 import type { InputBuffers } from "./input-buffers.js";
 import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
+import { MAX_LOG_LINE_BYTES } from "../../limits.js";
 import type { HostMeter } from "../../metering/fuel-meter.js";
 
 export interface FreenetCallContext {
@@ -17,8 +18,6 @@ export interface FreenetCallContext {
   meter: HostMeter;
 }
 
-// Log lines a contract can emit per call: enough for diagnostics, bounded against floods.
-const MAX_LOG_BYTES = 4096;
 // crypto.getRandomValues refuses more than 64 KiB per call.
 const RANDOM_CHUNK = 65536;
 
@@ -50,10 +49,10 @@ export function freenetImports(ctx: FreenetCallContext): Record<string, Record<s
     },
     freenet_log: {
       __frnt__logger__info: (_id: bigint, ptr: bigint, len: number) => {
-        ctx.meter.charge(hostBytesCost(Math.min(len >>> 0, MAX_LOG_BYTES)));
+        ctx.meter.charge(hostBytesCost(Math.min(len >>> 0, MAX_LOG_LINE_BYTES)));
         const bytes = ctx
           .memory()
-          .view(toPointer(ptr, "log message"), Math.min(len >>> 0, MAX_LOG_BYTES), "log message");
+          .view(toPointer(ptr, "log message"), Math.min(len >>> 0, MAX_LOG_LINE_BYTES), "log message");
         ctx.log(new TextDecoder().decode(bytes));
       },
     },

@@ -25,6 +25,7 @@ import { storageImports, writeBackAll } from "../storage/storage-imports.js";
 import { fbmuImports } from "../fbmu/fbmu-imports.js";
 import type { LeasePort } from "../fbmu/lease-port.js";
 import { FuelMeter, UNMETERED, type FuelOptions } from "../../metering/fuel-meter.js";
+import { LogBudget } from "../log-budget.js";
 import { FUEL_EXPORT, METER_MODULE, REFUEL_IMPORT, START_EXPORT } from "../../metering/metering-abi.js";
 
 export type FreenetOp = "validate_state" | "update_state" | "summarize_state" | "get_state_delta";
@@ -106,12 +107,13 @@ export async function runFreenet(
   let memory: GuestMemory | undefined;
   let inputs: InputBuffers | undefined;
   const meter = options.fuel ? new FuelMeter(options.fuel) : undefined;
+  const logs = new LogBudget(options.log ?? (() => {}));
   const hostMeter = meter ?? UNMETERED;
   const guestMemory = () => memory ?? fail("memory used before instantiation");
   const host = freenetImports({
     memory: guestMemory,
     inputs: () => inputs ?? fail("inputs used before instantiation"),
-    log: options.log ?? (() => {}),
+    log: (line) => logs.line(line),
     now: options.now ?? (() => new Date()),
     jspi: options.jspi,
     meter: hostMeter,
@@ -187,6 +189,8 @@ export async function runFreenet(
     return { value, memory: guest, baselineBytes, storage: changed, fuel: meter ? meter.used : null };
   } catch (error) {
     throw withFuel(classify(error, guest, meter), meter);
+  } finally {
+    logs.finish();
   }
 }
 
