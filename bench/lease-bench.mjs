@@ -12,11 +12,23 @@ export async function leaseBench({ origin, json, quick, log, instanceId }) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ minBytes: size, leaseSecs: 3600 }),
   });
-  const url = `${origin}/v1/contracts/${instanceId}/leases/${lease.id}/bytes?offset=0`;
-  const write = await timed(() => putStream(url, size));
+  const bytes = `${origin}/v1/contracts/${instanceId}/leases/${lease.id}/bytes`;
+  const write = await timed(() => putStream(`${bytes}?offset=0`, size));
   if (write.result[0] !== 200) throw new Error(`lease PUT: ${write.result[0]} ${write.result[1]}`);
-  const read = await timed(() => getCount(`${url}&length=${size}`));
-  if (read.result[1] !== size) throw new Error(`lease GET returned ${read.result[1]} bytes`);
+  // One read returns at most 16 MiB (MAX_READ_BYTES_PER_REQUEST): page through the lease.
+  const page = 16 * MiB;
+  const read = await timed(async () => {
+    let total = 0;
+    for (let offset = 0; offset < size; offset += page) {
+      const [status, got] = await getCount(
+        `${bytes}?offset=${offset}&length=${Math.min(page, size - offset)}`,
+      );
+      if (status !== 200) throw new Error(`lease GET: ${status}`);
+      total += got;
+    }
+    return total;
+  });
+  if (read.result !== size) throw new Error(`lease GET returned ${read.result} bytes`);
   return {
     lease_write_mib_s: size / MiB / (write.ms / 1000),
     lease_read_mib_s: size / MiB / (read.ms / 1000),
