@@ -25,11 +25,19 @@ export function createApp() {
   app.notFound((c) =>
     errorResponse(new EdgeError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)),
   );
-  app.onError((error) => {
+  app.onError(async (error, c) => {
     if (error instanceof HTTPException && error.res) return error.getResponse();
     const edgeError = toEdgeError(error);
     if (edgeError.code === "INTERNAL") console.error("internal error", error);
-    return errorResponse(edgeError);
+    const response = errorResponse(edgeError);
+    // A body the route refused without reading (too large, unauthorized, ...) is
+    // dropped, not drained: the answer goes out now and the connection closes.
+    const body = c.req.raw.body;
+    if (body && !c.req.raw.bodyUsed && !body.locked) {
+      await body.cancel().catch(() => {});
+      response.headers.set("connection", "close");
+    }
+    return response;
   });
   return app;
 }

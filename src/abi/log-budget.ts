@@ -3,7 +3,8 @@
 // not forge log lines or terminal escapes), and a count of what was dropped.
 import { MAX_LOG_BYTES_PER_CALL, MAX_LOG_LINES_PER_CALL } from "../limits.js";
 
-// C0 controls (newlines included), DEL and C1 controls.
+// C0 controls (newlines included), DEL and C1 controls: matching them is the point.
+// oxlint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 export class LogBudget {

@@ -1,5 +1,4 @@
 // POST /v1/contracts, GET /v1/contracts/:id
-import { zValidator } from "@hono/zod-validator";
 import { base64 } from "@scure/base";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -8,6 +7,7 @@ import { CodeStore } from "../code/code-store.js";
 import type { Env } from "../env.js";
 import { EdgeError, unwrap } from "../errors.js";
 import { newHasher } from "../hashing/blake3-module.js";
+import { jsonBody } from "../http/json-body.js";
 import { tooLarge } from "../http/read-bounded.js";
 import { encodeId, instanceIdOf, parseId } from "../identity/ids.js";
 import { MAX_JSON_BODY_BYTES, MAX_PARAMETERS_BYTES } from "../limits.js";
@@ -39,15 +39,8 @@ contractRoutes.post(
       throw tooLarge("request body", MAX_JSON_BODY_BYTES);
     },
   }),
-  zValidator("json", createContract, (result) => {
-    if (!result.success) {
-      throw new EdgeError("BAD_REQUEST", "body must be JSON { codeHash: string, parameters?: base64 }", {
-        details: { issues: result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) },
-      });
-    }
-  }),
   async (c) => {
-    const body = c.req.valid("json");
+    const body = await jsonBody(c.req, createContract, "{ codeHash: string, parameters?: base64 }");
     const codeHashBytes = parseId(body.codeHash, "codeHash");
     const codeHash = encodeId(codeHashBytes);
     const parameters = decodeParameters(body.parameters);

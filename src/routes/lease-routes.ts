@@ -1,10 +1,10 @@
 // Fabric memory leases of an instance over HTTP (SPEC section 7).
-import { zValidator } from "@hono/zod-validator";
 import { hex } from "@scure/base";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Env } from "../env.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";
+import { jsonBody } from "../http/json-body.js";
 import { contentLength } from "../http/read-bounded.js";
 import { nonNegativeInteger, readLength } from "../http/read-length.js";
 import type { LeaseInfo } from "../leases/lease-store.js";
@@ -39,54 +39,39 @@ function view(info: LeaseInfo) {
   };
 }
 
-const badJson = (result: {
-  success: boolean;
-  error?: { issues: Array<{ path: PropertyKey[]; message: string }> };
-}) => {
-  if (!result.success) {
-    throw new EdgeError("BAD_REQUEST", "invalid JSON body", {
-      details: { issues: result.error?.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`) },
-    });
-  }
-};
-
 leaseRoutes.get("/:id/leases", async (c) => {
   const api = await leaseApi(c.env, c.req.param("id"));
   const leases = unwrap(await api.list());
   return c.json({ leases: leases.map(view) });
 });
 
-leaseRoutes.post(
-  "/:id/leases",
-  zValidator(
-    "json",
-    z.object({ minBytes: z.number().int().positive(), leaseSecs: z.number().int().min(1) }),
-    badJson,
-  ),
-  async (c) => {
-    const api = await leaseApi(c.env, c.req.param("id"));
-    const { minBytes, leaseSecs } = c.req.valid("json");
-    const info = unwrap(await api.acquire(minBytes, leaseSecs));
-    return c.json(view(info), 201, {
-      location: `/v1/contracts/${c.req.param("id")}/leases/${hex.encode(info.id)}`,
-    });
-  },
-);
+const acquireBody = z.object({ minBytes: z.number().int().positive(), leaseSecs: z.number().int().min(1) });
+const renewBody = z.object({ secs: z.number().int().min(1) });
+
+leaseRoutes.post("/:id/leases", async (c) => {
+  const api = await leaseApi(c.env, c.req.param("id"));
+  const { minBytes, leaseSecs } = await jsonBody(
+    c.req,
+    acquireBody,
+    "{ minBytes: integer, leaseSecs: integer }",
+  );
+  const info = unwrap(await api.acquire(minBytes, leaseSecs));
+  return c.json(view(info), 201, {
+    location: `/v1/contracts/${c.req.param("id")}/leases/${hex.encode(info.id)}`,
+  });
+});
 
 leaseRoutes.get("/:id/leases/:leaseId", async (c) => {
   const api = await leaseApi(c.env, c.req.param("id"));
   return c.json(view(unwrap(await api.get(leaseId(c.req.param("leaseId"))))));
 });
 
-leaseRoutes.post(
-  "/:id/leases/:leaseId/renew",
-  zValidator("json", z.object({ secs: z.number().int().min(1) }), badJson),
-  async (c) => {
-    const api = await leaseApi(c.env, c.req.param("id"));
-    const info = unwrap(await api.renew(leaseId(c.req.param("leaseId")), c.req.valid("json").secs));
-    return c.json(view(info));
-  },
-);
+leaseRoutes.post("/:id/leases/:leaseId/renew", async (c) => {
+  const api = await leaseApi(c.env, c.req.param("id"));
+  const { secs } = await jsonBody(c.req, renewBody, "{ secs: integer }");
+  const info = unwrap(await api.renew(leaseId(c.req.param("leaseId")), secs));
+  return c.json(view(info));
+});
 
 leaseRoutes.delete("/:id/leases/:leaseId", async (c) => {
   const api = await leaseApi(c.env, c.req.param("id"));

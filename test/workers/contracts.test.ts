@@ -88,3 +88,39 @@ describe("unknown routes", () => {
     expect((await errorOf(response)).code).toBe("NOT_FOUND");
   });
 });
+
+describe("POST /v1/contracts body types", () => {
+  it("accepts JSON sent without a Content-Type", async () => {
+    const codeHash = await uploadCode();
+    const response = await SELF.fetch(`${BASE}/v1/contracts`, {
+      method: "POST",
+      body: new TextEncoder().encode(JSON.stringify({ codeHash, parameters: "AQI=" })),
+    });
+    expect(response.status).toBeLessThan(300);
+    expect(await response.json()).toMatchObject({ codeHash });
+  });
+
+  it("answers 415 naming application/json for another type (curl -d sends form encoding)", async () => {
+    const codeHash = await uploadCode();
+    const response = await SELF.fetch(`${BASE}/v1/contracts`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: JSON.stringify({ codeHash }),
+    });
+    expect(response.status).toBe(415);
+    expect(await errorOf(response)).toMatchObject({
+      code: "UNSUPPORTED_MEDIA_TYPE",
+      details: { expected: "application/json" },
+    });
+  });
+
+  it("answers 400 for text that is not JSON", async () => {
+    const response = await SELF.fetch(`${BASE}/v1/contracts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{codeHash:",
+    });
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe("BAD_REQUEST");
+  });
+});

@@ -138,16 +138,19 @@ describe("lease reads and lifetimes are bounded", () => {
   it.each([
     ["offset=65530&length=10", 65_530, 10],
     ["offset=0&length=65537", 0, 65_537],
-  ])("GET bytes?%s past the arena: 416 LEASE_OUT_OF_BOUNDS before a byte streams", async (query, offset, length) => {
-    const id = await createInstance();
-    const lease = await acquire(id, 65_536);
-    const response = await SELF.fetch(`${leases(id)}/${lease.id}/bytes?${query}`);
-    expect(response.status).toBe(416);
-    expect(await errorOf(response)).toMatchObject({
-      code: "LEASE_OUT_OF_BOUNDS",
-      details: { offset, length, arenaSize: 65_536 },
-    });
-  });
+  ])(
+    "GET bytes?%s past the arena: 416 LEASE_OUT_OF_BOUNDS before a byte streams",
+    async (query, offset, length) => {
+      const id = await createInstance();
+      const lease = await acquire(id, 65_536);
+      const response = await SELF.fetch(`${leases(id)}/${lease.id}/bytes?${query}`);
+      expect(response.status).toBe(416);
+      expect(await errorOf(response)).toMatchObject({
+        code: "LEASE_OUT_OF_BOUNDS",
+        details: { offset, length, arenaSize: 65_536 },
+      });
+    },
+  );
 
   it("a length past one page is 400 READ_TOO_LARGE; no length gives at most one page", async () => {
     const id = await createInstance();
