@@ -29,7 +29,12 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { TEST_CONTRACTS: contractFixtures() } },
+            miniflare: {
+              bindings: {
+                TEST_CONTRACTS: contractFixtures(),
+                README_TEXT: readFileSync("README.md", "utf8"),
+              },
+            },
           }),
         ],
         test: {

@@ -1,0 +1,74 @@
+// HTTP behaviour that only a real socket shows: the local server (wrangler dev
+// on workerd, as `npm start` runs it) answering requests it refuses on their
+// headers without waiting for their bodies.
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "../../scripts/dev-server.mjs";
+
+const port = 19_000 + Math.floor(Math.random() * 900);
+let server: DevServer;
+let persist: string;
+
+beforeAll(async () => {
+  persist = mkdtempSync(join(tmpdir(), "edge-http-"));
+  server = await startDevServer({ port, persistTo: persist, quiet: true });
+}, 120_000);
+
+afterAll(() => {
+  server?.stop();
+  rmSync(persist, { recursive: true, force: true });
+});
+
+/** Sends `head`, then `chunk` every 20 ms up to `limit` bytes; resolves with the answer and what was sent by then. */
+function exchange(
+  head: string,
+  chunk: Buffer,
+  limit: number,
+): Promise<{ answer: string; sentBefore: number }> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answer = "";
+    let sentBefore = -1;
+    const socket = connect(port, "127.0.0.1", () => {
+      socket.write(head);
+      const timer = setInterval(() => {
+        if (sent >= limit || socket.destroyed) return clearInterval(timer);
+        socket.write(chunk);
+        sent += chunk.length;
+      }, 20);
+      socket.on("close", () => clearInterval(timer));
+    });
+    socket.on("error", () => {});
+    socket.on("data", (data) => {
+      if (sentBefore < 0) sentBefore = sent;
+      answer += data.toString("latin1");
+      if (/\r\n\r\n[\s\S]*\}\}$/.test(answer)) {
+        socket.destroy();
+        resolve({ answer, sentBefore });
+      }
+    });
+    setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answer after sending ${sent} bytes: ${answer.slice(0, 200)}`));
+    }, 20_000);
+  });
+}
+
+describe("the local server", () => {
+  it("answers a state PUT declaring 300 MB with 413 JSON before the body has arrived", async () => {
+    const id = "11111111111111111111111111111111";
+    const { answer, sentBefore } = await exchange(
+      `PUT /v1/contracts/${id}/state HTTP/1.1\r\nHost: edge\r\nContent-Length: 300000000\r\n\r\n`,
+      Buffer.alloc(1 << 20),
+      300 << 20,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toMatch(/content-type: application\/json/i);
+    expect(answer).toContain('"code":"PAYLOAD_TOO_LARGE"');
+    // Refused on the header: at most a few of the 286 MiB had been sent.
+    expect(sentBefore).toBeLessThan(64 << 20);
+  }, 30_000);
+});
