@@ -6,10 +6,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { startDevServer } from "./dev-server.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
+// Where local storage lives (STATE_DIR; tests point it at a temporary directory).
+const stateDir = process.env.STATE_DIR ?? ".wrangler/state";
 const token = process.env.API_TOKEN ?? devVar("API_TOKEN");
 const server = await startDevServer({
   port,
-  persistTo: ".wrangler/state",
+  persistTo: stateDir,
   vars: process.env.API_TOKEN ? { API_TOKEN: process.env.API_TOKEN } : {},
 });
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -38,7 +40,7 @@ try {
   await state.body?.cancel();
   if (state.status === 404) await call("PUT", `/v1/contracts/${contract.id}/state`, new Uint8Array(8));
   console.log(`
-edge-contracts is listening on ${origin} (local storage in .wrangler/state)${token ? "; writes need the API_TOKEN" : ""}
+edge-contracts is listening on ${origin} (local storage in ${stateDir})${token ? "; writes need the API_TOKEN" : ""}
 example contract  counter  code ${code.codeHash}
 example instance  ${contract.id}
 

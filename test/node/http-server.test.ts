@@ -1,6 +1,7 @@
-// HTTP behaviour that only a real socket shows: the local server (wrangler dev
-// on workerd, as `npm start` runs it) answering requests it refuses on their
-// headers without waiting for their bodies.
+// What only a real server shows: the local server (wrangler dev on workerd, as
+// `npm start` runs it) answering requests it refuses on their headers without
+// waiting for their bodies, and `npm start` itself.
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -71,4 +72,39 @@ describe("the local server", () => {
     // Refused on the header: at most a few of the 286 MiB had been sent.
     expect(sentBefore).toBeLessThan(64 << 20);
   }, 30_000);
+});
+
+describe("npm start", () => {
+  it("with API_TOKEN set, seeds with the token and prints commands that carry it, never undefined", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "edge-start-"));
+    const child = spawn(process.execPath, ["scripts/start.mjs"], {
+      env: { ...process.env, PORT: String(port + 1), STATE_DIR: dir, API_TOKEN: "start-token" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let output = "";
+    child.stdout.on("data", (data: Buffer) => (output += data.toString()));
+    child.stderr.on("data", (data: Buffer) => (output += data.toString()));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`npm start printed no instance:\n${output}`)),
+          90_000,
+        );
+        const poll = setInterval(() => {
+          if (/More in README\.md/.test(output)) {
+            clearInterval(poll);
+            clearTimeout(timer);
+            resolve();
+          }
+        }, 100);
+      });
+      expect(output).not.toMatch(/undefined/);
+      expect(output).toMatch(/example instance {2}[1-9A-HJ-NP-Za-km-z]{40,50}/);
+      expect(output).toContain("authorization: Bearer start-token");
+    } finally {
+      if (child.pid) process.kill(-child.pid, "SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
