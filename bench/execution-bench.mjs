@@ -78,6 +78,24 @@ export async function executionBench({ origin, json, quick, log }) {
     bareMs.push((await timed(() => json("/__bench/raw?op=ping"))).ms);
   }
 
+  log("execution: updates of a 64 KiB append-log state (update_state, then validate_state on the result)");
+  const log64k = await upload("append-log", `bench-update-64k-${Date.now()}`);
+  // 64 KiB of 1 KiB entries; each update appends one 12-byte entry.
+  const entry = Buffer.alloc(1024);
+  entry.writeUInt32LE(1020);
+  await putState(log64k, 64 * 1024, (offset, length) =>
+    Buffer.concat(Array(64).fill(entry)).subarray(offset, offset + length),
+  );
+  const delta = Buffer.alloc(16, 3);
+  delta.writeUInt32LE(12);
+  const validatedMs = [];
+  for (let i = 0; i < (quick ? 10 : 30); i++) {
+    validatedMs.push(
+      (await timed(() => json(`/v1/contracts/${log64k}/updates?kind=delta`, { method: "POST", body: delta })))
+        .ms,
+    );
+  }
+
   log("execution: cold first call of newly uploaded code vs warm calls");
   const fresh = freshVariant(readFileSync("build/contracts/counter.wasm"));
   const cold = await upload("counter", `bench-cold-${Date.now()}`, fresh);
@@ -99,6 +117,7 @@ export async function executionBench({ origin, json, quick, log }) {
     update_small_p50_ms: update,
     bare_do_p50_ms: bare,
     update_small_vs_bare_do: update / bare,
+    update_validated_64kib_ms: median(validatedMs),
     cold_first_call_ms: coldMs,
     warm_call_ms: median(warmMs),
     validate_64mib_mib_s: 64 / (median(validations) / 1000),

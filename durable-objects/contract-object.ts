@@ -156,7 +156,7 @@ export class ContractObject extends DurableObject<Env> {
   async putState(
     body: ReadableStream<Uint8Array> | null,
     request: PutStateRequest,
-  ): Promise<Outcome<VersionInfo & FuelReport>> {
+  ): Promise<Outcome<VersionInfo & { changed: boolean } & FuelReport>> {
     return toOutcome(async () => {
       const instance = this.#open()?.instance.get();
       if (!instance) {
@@ -164,12 +164,14 @@ export class ContractObject extends DurableObject<Env> {
         throw contractNotFound();
       }
       const executor = this.#executor(instance, request);
+      const before = this.#state.head()?.version;
       const version = await this.#state.put(body, {
         expectedLength: request.expectedLength,
         precondition: (head) => checkWriteConditions(request.conditions, etagOfHead(head)),
         validate: (staged) => executor.requireValid(staged),
+        keepIdenticalHead: true,
       });
-      return { ...versionInfo(version), fuel: executor.fuelUsed };
+      return { ...versionInfo(version), changed: version.version !== before, fuel: executor.fuelUsed };
     });
   }
 

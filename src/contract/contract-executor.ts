@@ -109,7 +109,7 @@ export class ContractExecutor {
         "CONTRACT_REJECTED",
         "the contract found the state invalid (validate_state: Invalid)",
         {
-          details: { variant: "Invalid" },
+          details: { variant: "Invalid", call: "validate_state" },
         },
       );
     }
@@ -245,7 +245,7 @@ export function rejected(error: ContractErrorValue, op: FreenetOp): EdgeError {
   return new EdgeError(
     "CONTRACT_REJECTED",
     `the contract refused (${op}: ${error.variant}${detail === undefined ? "" : `: ${detail}`})`,
-    { details: { ...error } },
+    { details: { ...error, call: op } },
   );
 }
 

@@ -1,6 +1,10 @@
 // An update is read-modify-write: run update_state against the head, then
 // commit the new state only if the head is still the one it was computed
-// from (and the client's If-Match holds), in one transaction.
+// from (and the client's If-Match holds), in one transaction. As in
+// freenet-core's executor (the upsert path), update_state is not trusted
+// alone: validate_state must answer Valid on the merged state (streamed back
+// from its staged frames) before it commits, and a result identical to the
+// head is no new version.
 import type { UpdateData } from "../abi/freenet/bincode.js";
 import { EdgeError } from "../errors.js";
 import { checkWriteConditions, type WriteConditions } from "../http/conditional.js";
@@ -29,6 +33,9 @@ export async function runUpdate(
   const version = await state.put(result.body, {
     expectedLength: result.size,
     alsoCommit: () => commitStorage(result.storage),
+    // As freenet-core does: an identical result is no new version, and a new one must validate.
+    keepIdenticalHead: true,
+    validate: (staged) => executor.requireValid(staged),
     precondition: (head) => {
       // A state PUT that committed while the contract ran would be silently overwritten.
       if (head?.version !== base.version) {
@@ -39,5 +46,5 @@ export async function runUpdate(
       checkWriteConditions(conditions, etag);
     },
   });
-  return { ...versionInfo(version), changed: true };
+  return { ...versionInfo(version), changed: version.version !== base.version };
 }

@@ -10,6 +10,10 @@ import { readFrames } from "./frame-reader.js";
 import type { StateTables, StateVersion } from "./state-tables.js";
 import type { ByteRange } from "../http/range.js";
 
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
 export interface StagedState {
   blobId: number;
   size: number;
@@ -25,6 +29,11 @@ export interface PutOptions {
   validate?: (staged: StagedState) => Promise<void>;
   /** Further writes that must commit in the same transaction as the new version (linear storage). */
   alsoCommit?: () => void;
+  /**
+   * A state byte-identical to the head (same BLAKE3 and size) makes no new version: the staged
+   * copy is dropped, `alsoCommit` still commits, and the head is returned (freenet-core's rule).
+   */
+  keepIdenticalHead?: boolean;
 }
 
 export interface StateStoreOptions {
@@ -84,6 +93,15 @@ export class StateStore {
     const blobId = this.#tables.newBlob(this.#clock.now());
     try {
       const staged = await this.#stage(blobId, body, expectedLength);
+      const head = options.keepIdenticalHead ? this.#tables.head() : null;
+      if (head && head.size === staged.size && equalBytes(head.hash, staged.hash)) {
+        this.#tables.transaction(() => {
+          options.precondition?.(this.#tables.head());
+          options.alsoCommit?.();
+        });
+        this.#tables.dropBlob(blobId);
+        return head;
+      }
       await options.validate?.(staged);
       const version = this.#tables.transaction(() => {
         options.precondition?.(this.#tables.head());
