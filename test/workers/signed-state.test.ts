@@ -52,3 +52,17 @@ describe("signed-state contract", () => {
     expect(error).toMatchObject({ code: "CONTRACT_REJECTED", details: { variant: "Invalid" } });
   });
 });
+
+describe("signed-state: a forged update is refused by whichever call catches it", () => {
+  it("a forged full-state update: 422, named call, the head unchanged", async () => {
+    const { publicKey, sign } = await writer();
+    const id = await createInstanceWith("signed-state", publicKey);
+    expect((await putState(id, await sign(1, patterned(100)))).status).toBe(200);
+    const forged = await sign(5, patterned(100));
+    forged[80] = (forged[80] ?? 0) ^ 1;
+    const error = await errorOf(await postUpdate(id, forged, "state"));
+    expect(error.code).toBe("CONTRACT_REJECTED");
+    expect(["update_state", "validate_state"]).toContain(error.details?.call);
+    expect((await getState(id)).headers.get("x-state-version")).toBe("1");
+  });
+});
