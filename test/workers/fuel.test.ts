@@ -8,10 +8,12 @@ import { blake3 } from "@noble/hashes/blake3.js";
 import { base58, base64 } from "@scure/base";
 import { describe, expect, it } from "vitest";
 import { readSettings } from "../../src/config.js";
+import { COUNTER_VALIDATE_FUEL } from "../support/fuel-vectors.js";
 import {
   BASE,
   contractWasm,
   createInstance,
+  createInstanceWith,
   errorOf,
   getState,
   putState,
@@ -20,6 +22,7 @@ import {
 import { contractUrl, getSummary, postDelta, postUpdate, postValidate, u64 } from "./support/exec.js";
 
 const jspi = env.PAGE_MODE !== "prefetch";
+const expectedPagesMode = () => (jspi ? "JSPI" : "prefetched");
 const settings = readSettings(env);
 const LIMIT = 20_000_000;
 const SMALL = { "x-fuel-limit": String(LIMIT) };
@@ -140,6 +143,14 @@ describe.runIf(jspi)("a runaway contract does not hold the server (JSPI pauses b
 });
 
 describe("fuel is reported and deterministic", () => {
+  it(`the counter's validate_state uses the fuel node charges too (${expectedPagesMode()} pages)`, async () => {
+    const id = await createInstanceWith("counter", new TextEncoder().encode("golden-fuel"));
+    expect(fuelOf(await putState(id, u64(40)))).toBe(COUNTER_VALIDATE_FUEL);
+    const validate = await postValidate(id);
+    expect(fuelOf(validate)).toBe(COUNTER_VALIDATE_FUEL);
+    await validate.arrayBuffer();
+  });
+
   it("the same update on two fresh instances uses the same fuel", async () => {
     const fuel: number[] = [];
     for (let i = 0; i < 2; i++) {
