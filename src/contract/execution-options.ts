@@ -1,6 +1,5 @@
-// Per-request execution options, as routes parse them and the Durable Object
-// applies them to the executor it builds for the request.
-import { EdgeError } from "../errors.js";
+// Per-request execution options, as routes parse them (src/http/fuel-headers.ts)
+// and the Durable Object applies them to the executor it builds for the request.
 
 export interface ExecutionOptions {
   /** Lower the fuel budget for this request (x-fuel-limit); never above the configured one. */
@@ -12,14 +11,7 @@ export interface FuelReport {
   fuel: number | null;
 }
 
-/** The request's fuel budget: the configured one, or a lower one the request asked for. */
+/** The request's fuel budget: the configured one, or the lower one the request asked for. */
 export function fuelLimitFor(options: ExecutionOptions, configured: number): number {
-  const { fuelLimit } = options;
-  if (fuelLimit === undefined) return configured;
-  if (!Number.isSafeInteger(fuelLimit) || fuelLimit < 1 || fuelLimit > configured) {
-    throw new EdgeError("BAD_REQUEST", `x-fuel-limit must be an integer from 1 to ${configured}`, {
-      details: { fuelLimit, max: configured },
-    });
-  }
-  return fuelLimit;
+  return Math.min(options.fuelLimit ?? configured, configured);
 }

@@ -33,15 +33,11 @@ executionRoutes.post("/:id/updates", async (c) => {
     throw new EdgeError("BAD_REQUEST", 'kind must be "delta" or "state"', { details: { kind } });
   }
   const { stub } = instanceStub(c.env, c.req.param("id"));
-  const data = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "update data");
+  const options = executionOptions(c);
   const ifMatch = parseEtagCondition(c.req.header("if-match"));
+  const data = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "update data");
   const { fuel, ...info } = unwrap(
-    await stub.updateState({
-      kind,
-      data,
-      conditions: ifMatch === undefined ? {} : { ifMatch },
-      ...executionOptions((name) => c.req.header(name)),
-    }),
+    await stub.updateState({ kind, data, conditions: ifMatch === undefined ? {} : { ifMatch }, ...options }),
   );
   return c.json({ ...info, execution: { fuel } }, 200, {
     etag: etagOf(info.hash),
@@ -52,26 +48,21 @@ executionRoutes.post("/:id/updates", async (c) => {
 
 executionRoutes.get("/:id/summary", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
-  const options = executionOptions((name) => c.req.header(name));
+  const options = executionOptions(c);
   return bytesResponse(unwrap((await stub.summarize(options)) as Outcome<ContractBytes>));
 });
 
 executionRoutes.post("/:id/delta", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
+  const options = executionOptions(c);
   const summary = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "summary");
-  const options = executionOptions((name) => c.req.header(name));
   return bytesResponse(unwrap((await stub.delta(summary, options)) as Outcome<ContractBytes>));
 });
 
 executionRoutes.post("/:id/validate", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
   const resolve = c.req.query("resolve") !== "false";
-  const outcome = unwrap(
-    await stub.validateCurrent(
-      resolve,
-      executionOptions((name) => c.req.header(name)),
-    ),
-  );
+  const outcome = unwrap(await stub.validateCurrent(resolve, executionOptions(c)));
   return c.json(
     {
       result: outcome.result,
@@ -87,8 +78,8 @@ executionRoutes.post("/:id/validate", async (c) => {
 
 executionRoutes.post("/:id/run", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
+  const options = executionOptions(c);
   const input = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "run input");
-  const options = executionOptions((name) => c.req.header(name));
   const result = unwrap(
     (await stub.runContract(input, options)) as Outcome<ByteResult & { storageBytesWritten: number }>,
   );

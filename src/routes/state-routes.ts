@@ -64,7 +64,7 @@ stateRoutes.put("/:id/state", async (c) => {
   if (expectedLength > maxStateBytes) throw stateTooLarge(maxStateBytes, expectedLength);
   const ifMatch = parseEtagCondition(c.req.header("if-match"));
   const ifNoneMatch = parseEtagCondition(c.req.header("if-none-match"));
-  const options = executionOptions((name) => c.req.header(name));
+  const options = executionOptions(c);
   const { fuel, ...info } = unwrap(
     await stub.putState(c.req.raw.body, {
       expectedLength,

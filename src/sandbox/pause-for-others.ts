@@ -25,8 +25,6 @@ export class Pacer {
   readonly #deadline: number;
   #last: number;
   #slices = 0;
-  /** Waits taken so far. */
-  pauses = 0;
 
   constructor(options: PacerOptions) {
     this.#options = options;
@@ -45,7 +43,6 @@ export class Pacer {
 
   async #wait(): Promise<void> {
     await (this.#options.wait ?? nextMacrotask)();
-    this.pauses++;
     this.#slices = 0;
     this.#last = this.#clock.now();
     if (this.#last > this.#deadline) {

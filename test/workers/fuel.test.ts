@@ -192,6 +192,12 @@ describe("fuel is reported and deterministic", () => {
       expect(response.status).toBe(400);
       expect((await errorOf(response)).code).toBe("BAD_REQUEST");
     }
+    // Checked on the headers, before a state body is read: nothing is stored.
+    const counter = await createInstance({}, "counter", new Uint8Array(0));
+    const put = await putState(counter, u64(1), { "x-fuel-limit": String(settings.fuelPerCall + 1) });
+    expect(put.status).toBe(400);
+    expect((await errorOf(put)).details).toMatchObject({ max: settings.fuelPerCall });
+    expect((await getState(counter)).status).toBe(404);
     const enough = await run(id, new Uint8Array([0]), { "x-fuel-limit": String(settings.fuelPerCall) });
     expect(enough.status).toBe(200);
     await enough.arrayBuffer();
