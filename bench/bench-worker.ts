@@ -4,7 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import app from "../src/index.js";
 import type { Env } from "../src/env.js";
-import { readFrames } from "../src/state/frame-reader.js";
+import { readFrames } from "../src/store/state/frame-reader.js";
 
 import { ContractObject } from "../src/index.js";
 

@@ -2,7 +2,7 @@
 // -> domain modules, sandbox and related-state ports -> the executor, and maps
 // results to RPC outcomes.
 import { DurableObject } from "cloudflare:workers";
-import type { UpdateData } from "../src/abi/freenet/bincode.js";
+import type { UpdateData } from "../src/protocol/freenet-bincode.js";
 import { systemClock } from "../src/clock.js";
 import { CodeStore } from "../src/code/code-store.js";
 import { capMemoryPages } from "../src/code/wasm-sections.js";
@@ -25,26 +25,26 @@ import {
   type WriteConditions,
 } from "../src/http/conditional.js";
 import { resolveRange, type ByteRange, type RangeRequest } from "../src/http/range.js";
-import type { InstanceRecord } from "../src/instance/instance-record.js";
+import type { InstanceRecord } from "../src/store/instance/instance-record.js";
 import {
   hasInstanceSchema,
   openInstanceStores,
   type InstanceStores,
-} from "../src/instance/instance-stores.js";
+} from "../src/store/instance/instance-stores.js";
 import { WASM_PAGE_BYTES } from "../src/limits.js";
-import { PageReaderTarget } from "../src/sandbox/page-reader-target.js";
-import type { StorageChanges } from "../src/sandbox/sandbox-protocol.js";
-import { StorageFramesTarget } from "../src/sandbox/storage-frames-target.js";
-import type { LinearStorageTables, StorageStats } from "../src/storage/linear-storage-tables.js";
-import { LeaseTarget } from "../src/sandbox/lease-target.js";
-import { LeaseApi } from "../src/leases/lease-api.js";
-import type { LeaseStore } from "../src/leases/lease-store.js";
-import { sandboxFor } from "../src/sandbox/sandbox-loader.js";
-import { durableObjectSql } from "../src/sql/durable-object-sql.js";
-import type { StateStore } from "../src/state/state-store.js";
-import type { StateVersion } from "../src/state/state-tables.js";
-import type { SqlPort } from "../src/sql/sql-port.js";
-import { etagOf, versionInfo, type VersionInfo } from "../src/state/version-info.js";
+import { PageReaderTarget } from "../src/contract/ports/state-reader-target.js";
+import type { StorageChanges } from "../src/protocol/sandbox-call.js";
+import { StorageFramesTarget } from "../src/contract/ports/storage-frames-target.js";
+import type { LinearStorageTables, StorageStats } from "../src/store/linear-storage/linear-storage-tables.js";
+import { LeaseTarget } from "../src/contract/ports/lease-target.js";
+import { LeaseApi } from "../src/store/leases/lease-api.js";
+import type { LeaseStore } from "../src/store/leases/lease-store.js";
+import { sandboxFor } from "../src/contract/sandbox-loader.js";
+import { durableObjectSql } from "../src/store/sql/durable-object-sql.js";
+import type { StateStore } from "../src/store/state/state-store.js";
+import type { StateVersion } from "../src/store/state/state-tables.js";
+import type { SqlPort } from "../src/store/sql/sql-port.js";
+import { etagOf, versionInfo, type VersionInfo } from "../src/store/state/version-info.js";
 
 export interface PutStateRequest extends ExecutionOptions {
   expectedLength: number;

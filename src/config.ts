@@ -24,7 +24,7 @@ import {
   MAX_READ_AHEAD_BYTES,
   WASM_PAGE_BYTES,
 } from "./limits.js";
-import type { PageMode } from "./sandbox/sandbox-protocol.js";
+import type { PageMode } from "./protocol/sandbox-call.js";
 
 export interface Settings {
   maxStateBytes: number;

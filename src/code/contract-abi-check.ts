@@ -7,7 +7,7 @@ import {
   RUN_EXPORTS,
   sameSignature,
   type ImportSpec,
-} from "../abi/abi-catalog.js";
+} from "../namespaces/host-namespace.js";
 import { EdgeError } from "../errors.js";
 import { WASM_PAGE_BYTES } from "../limits.js";
 import type { WasmModuleInfo } from "./wasm-sections.js";

@@ -8,11 +8,11 @@ import {
   type ContractErrorValue,
   type UpdateData,
   type ValidateResult,
-} from "../abi/freenet/bincode.js";
-import type { ContractOp, FreenetOp } from "../abi/freenet/freenet-runner.js";
-import type { FrameSource } from "../abi/storage/frame-table.js";
-import type { LeasePort } from "../abi/fbmu/lease-port.js";
-import type { PageReader } from "../abi/input-source.js";
+} from "../protocol/freenet-bincode.js";
+import type { ContractOp, FreenetOp } from "../sandbox/contract-runner.js";
+import type { FrameSource } from "../guest-abi/edge-storage/frame-table.js";
+import type { LeasePort } from "../protocol/lease-port.js";
+import type { PageReader } from "../guest-abi/input-source.js";
 import { EdgeError } from "../errors.js";
 import { encodeId } from "../identity/ids.js";
 import { MAX_RELATED_ROUNDS } from "../limits.js";
@@ -23,7 +23,7 @@ import type {
   ExecutionStats,
   SandboxReply,
   StorageChanges,
-} from "../sandbox/sandbox-protocol.js";
+} from "../protocol/sandbox-call.js";
 
 export interface SandboxPort {
   run(

@@ -13,7 +13,7 @@ import {
   RELATED_FETCH_TIMEOUT_MS,
   RELATED_LOOKUP_BYTES,
 } from "../limits.js";
-import { withDeadline } from "../sandbox/sandbox-failure.js";
+import { withDeadline } from "./sandbox-failure.js";
 import { relatedLimit } from "./related-limits.js";
 
 /** A state to read: its size first, so an oversize one is refused before a byte is read. */

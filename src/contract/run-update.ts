@@ -5,12 +5,12 @@
 // alone: validate_state must answer Valid on the merged state (streamed back
 // from its staged frames) before it commits, and a result identical to the
 // head is no new version.
-import type { UpdateData } from "../abi/freenet/bincode.js";
+import type { UpdateData } from "../protocol/freenet-bincode.js";
 import { EdgeError } from "../errors.js";
 import { checkWriteConditions, type WriteConditions } from "../http/conditional.js";
-import type { StateStore } from "../state/state-store.js";
-import { etagOf, versionInfo, type VersionInfo } from "../state/version-info.js";
-import type { StorageChanges } from "../sandbox/sandbox-protocol.js";
+import type { StateStore } from "../store/state/state-store.js";
+import { etagOf, versionInfo, type VersionInfo } from "../store/state/version-info.js";
+import type { StorageChanges } from "../protocol/sandbox-call.js";
 import type { ContractExecutor } from "./contract-executor.js";
 
 export async function runUpdate(

@@ -8,7 +8,7 @@ import { parseEtagCondition } from "../http/conditional.js";
 import { executionOptions, fuelHeaders } from "../http/fuel-headers.js";
 import { readBounded } from "../http/read-bounded.js";
 import { MAX_UPDATE_BYTES } from "../limits.js";
-import { etagOf } from "../state/version-info.js";
+import { etagOf } from "../store/state/version-info.js";
 import { instanceStub } from "./instance-stub.js";
 
 export const executionRoutes = new Hono<{ Bindings: Env }>();

@@ -7,8 +7,8 @@ import { EdgeError, unwrap, type Outcome } from "../errors.js";
 import { jsonBody } from "../http/json-body.js";
 import { contentLength } from "../http/read-bounded.js";
 import { nonNegativeInteger, readLength } from "../http/read-length.js";
-import type { LeaseInfo } from "../leases/lease-store.js";
-import type { LeaseApi } from "../leases/lease-api.js";
+import type { LeaseInfo } from "../store/leases/lease-store.js";
+import type { LeaseApi } from "../store/leases/lease-api.js";
 import { instanceStub } from "./instance-stub.js";
 
 /** The instance's LeaseApi (CONTRACT_NOT_FOUND when there is no instance). */

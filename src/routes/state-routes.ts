@@ -7,8 +7,8 @@ import { parseEtagCondition } from "../http/conditional.js";
 import { executionOptions, fuelHeaders } from "../http/fuel-headers.js";
 import { parseRange } from "../http/range.js";
 import { contentLength } from "../http/read-bounded.js";
-import { stateTooLarge } from "../state/state-store.js";
-import { etagOf, type VersionInfo } from "../state/version-info.js";
+import { stateTooLarge } from "../store/state/state-store.js";
+import { etagOf, type VersionInfo } from "../store/state/version-info.js";
 import { instanceStub } from "./instance-stub.js";
 
 export const stateRoutes = new Hono<{ Bindings: Env }>();

@@ -2,11 +2,11 @@
 // refills pulled from the DO, or everything prefetched when the isolate lacks
 // JSPI), run the export, and turn the result into an RPC-safe reply whose
 // byte payloads stream out of guest memory 64 KiB at a time.
-import { runFreenet, type FreenetValue } from "../abi/freenet/freenet-runner.js";
-import { bytesInput, pagedInput, prefetched, type PageReader } from "../abi/input-source.js";
-import { FrameTable, type FrameSource } from "../abi/storage/frame-table.js";
-import type { LeasePort } from "../abi/fbmu/lease-port.js";
-import type { ContractRequest, ExecutionStats, SandboxReply } from "./sandbox-protocol.js";
+import { runFreenet, type FreenetValue } from "./contract-runner.js";
+import { bytesInput, pagedInput, prefetched, type PageReader } from "../guest-abi/input-source.js";
+import { FrameTable, type FrameSource } from "../guest-abi/edge-storage/frame-table.js";
+import type { LeasePort } from "../protocol/lease-port.js";
+import type { ContractRequest, ExecutionStats, SandboxReply } from "../protocol/sandbox-call.js";
 import { Pacer } from "./pause-for-others.js";
 
 const OUT_CHUNK = 64 * 1024;

@@ -5,11 +5,11 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import contract from "./contract.wasm";
 import { toOutcome, type Outcome } from "../errors.js";
-import type { PageReader } from "../abi/input-source.js";
-import type { FrameSource } from "../abi/storage/frame-table.js";
-import type { LeasePort } from "../abi/fbmu/lease-port.js";
+import type { PageReader } from "../guest-abi/input-source.js";
+import type { FrameSource } from "../guest-abi/edge-storage/frame-table.js";
+import type { LeasePort } from "../protocol/lease-port.js";
 import { executeContract } from "./execute-contract.js";
-import type { ContractRequest, SandboxReply } from "./sandbox-protocol.js";
+import type { ContractRequest, SandboxReply } from "../protocol/sandbox-call.js";
 
 export default class ContractSandbox extends WorkerEntrypoint {
   async run(

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FrameChunker } from "../../src/state/frame-chunker.js";
+import { FrameChunker } from "../../src/store/state/frame-chunker.js";
 
 function cut(chunks: Uint8Array[], frameBytes: number): Uint8Array[] {
   const chunker = new FrameChunker(frameBytes);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EdgeError } from "../../src/errors.js";
-import { DEFAULT_ARENA_ID, LEASE_FRAME_BYTES, LeaseStore } from "../../src/leases/lease-store.js";
-import { LeaseTables } from "../../src/leases/lease-tables.js";
+import { DEFAULT_ARENA_ID, LEASE_FRAME_BYTES, LeaseStore } from "../../src/store/leases/lease-store.js";
+import { LeaseTables } from "../../src/store/leases/lease-tables.js";
 import { nodeSql } from "./support/node-sql.js";
 
 const MiB = 1024 * 1024;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkStatement } from "../../src/sql/sql-port.js";
+import { checkStatement } from "../../src/store/sql/sql-port.js";
 import { MAX_BOUND_PARAMETERS, MAX_ROW_BYTES, MAX_SQL_STATEMENT_BYTES } from "../../src/limits.js";
 import { nodeSql } from "./support/node-sql.js";
 

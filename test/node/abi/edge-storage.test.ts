@@ -2,11 +2,15 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import createWabt from "wabt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GuestMemory } from "../../../src/abi/guest-memory.js";
-import { HostStatus } from "../../../src/abi/host-status.js";
-import { FrameTable, STORAGE_FRAME_BYTES, type FrameWrite } from "../../../src/abi/storage/frame-table.js";
-import { PageTable } from "../../../src/abi/storage/page-table.js";
-import { storageImports, writeBackAll } from "../../../src/abi/storage/storage-imports.js";
+import { GuestMemory } from "../../../src/guest-abi/guest-memory.js";
+import { HostStatus } from "../../../src/protocol/host-status.js";
+import {
+  FrameTable,
+  STORAGE_FRAME_BYTES,
+  type FrameWrite,
+} from "../../../src/guest-abi/edge-storage/frame-table.js";
+import { PageTable } from "../../../src/guest-abi/edge-storage/mapping-table.js";
+import { storageImports, writeBackAll } from "../../../src/guest-abi/edge-storage/storage-imports.js";
 import { UNMETERED } from "../../../src/metering/fuel-meter.js";
 
 interface Shim {

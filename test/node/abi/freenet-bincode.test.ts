@@ -11,7 +11,7 @@ import {
   decodeValidateResult,
   encodeRelatedContracts,
   encodeUpdateData,
-} from "../../../src/abi/freenet/bincode.js";
+} from "../../../src/protocol/freenet-bincode.js";
 import { EdgeError } from "../../../src/errors.js";
 
 const hex = (text: string) => hexToBytes(text.replace(/\s+/g, ""));

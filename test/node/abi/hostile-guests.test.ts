@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runFreenet, type FreenetOp } from "../../../src/abi/freenet/freenet-runner.js";
-import { bytesInput } from "../../../src/abi/input-source.js";
+import { runFreenet, type FreenetOp } from "../../../src/sandbox/contract-runner.js";
+import { bytesInput } from "../../../src/guest-abi/input-source.js";
 import { EdgeError } from "../../../src/errors.js";
 import { contractModule } from "../support/wasm.js";
 

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bytesInput, pagedInput, prefetched, pump, type InputSource } from "../../../src/abi/input-source.js";
+import {
+  bytesInput,
+  pagedInput,
+  prefetched,
+  pump,
+  type InputSource,
+} from "../../../src/guest-abi/input-source.js";
 import { EdgeError } from "../../../src/errors.js";
 import { patterned } from "../../support/bytes.js";
 

@@ -1,8 +1,8 @@
 // A contract that floods the log: 2000 calls of 4 KiB, with control characters.
 import createWabt from "wabt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runFreenet } from "../../../src/abi/freenet/freenet-runner.js";
-import { bytesInput } from "../../../src/abi/input-source.js";
+import { runFreenet } from "../../../src/sandbox/contract-runner.js";
+import { bytesInput } from "../../../src/guest-abi/input-source.js";
 import { MAX_LOG_BYTES_PER_CALL, MAX_LOG_LINES_PER_CALL } from "../../../src/limits.js";
 
 // run(): logs 2000 times the 4096 bytes at 4096 (a line feed and an escape among them), then answers.

@@ -16,7 +16,7 @@ import {
   update,
   validate,
 } from "../support/contracts.js";
-import { encodeRelatedContracts } from "../../../src/abi/freenet/bincode.js";
+import { encodeRelatedContracts } from "../../../src/protocol/freenet-bincode.js";
 
 let log: WebAssembly.Module;
 

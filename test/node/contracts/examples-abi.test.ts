@@ -2,7 +2,7 @@
 // freenet-stdlib's #[contract] produces: the same exports with the same wasm
 // signatures, and only the streaming-input import.
 import { describe, expect, it } from "vitest";
-import { usesStreaming } from "../../../src/abi/freenet/freenet-runner.js";
+import { usesStreaming } from "../../../src/sandbox/contract-runner.js";
 import { checkContractAbi } from "../../../src/code/contract-abi-check.js";
 import { parseWasmModule } from "../../../src/code/wasm-sections.js";
 import { MEMORY_LIMIT, contractBytes } from "../support/contracts.js";

@@ -2,7 +2,7 @@
 // in-memory edge_storage host the hash-map tests use: every status of the ABI,
 // write-back on sync, unmap and return, and no commit after an error result.
 import { beforeAll, describe, expect, it } from "vitest";
-import { HostStatus } from "../../../src/abi/host-status.js";
+import { HostStatus } from "../../../src/protocol/host-status.js";
 import { compileEntry } from "../support/contracts.js";
 import { EdgeStorageHost } from "../support/edge-storage-host.js";
 

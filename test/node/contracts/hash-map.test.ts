@@ -2,9 +2,9 @@
 // map in linear storage, driven through `run` on the in-memory edge_storage host.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runFreenet } from "../../../src/abi/freenet/freenet-runner.js";
-import { bytesInput } from "../../../src/abi/input-source.js";
-import { FrameTable } from "../../../src/abi/storage/frame-table.js";
+import { runFreenet } from "../../../src/sandbox/contract-runner.js";
+import { bytesInput } from "../../../src/guest-abi/input-source.js";
+import { FrameTable } from "../../../src/guest-abi/edge-storage/frame-table.js";
 import { checkContractAbi } from "../../../src/code/contract-abi-check.js";
 import { parseWasmModule } from "../../../src/code/wasm-sections.js";
 import { EdgeStorageHost, FRAME_BYTES } from "../support/edge-storage-host.js";

@@ -7,7 +7,7 @@ import {
   encodeRelatedContracts,
   encodeUpdateData,
   type UpdateData,
-} from "../../../src/abi/freenet/bincode.js";
+} from "../../../src/protocol/freenet-bincode.js";
 import { patterned } from "../../support/bytes.js";
 import {
   compileEntry,

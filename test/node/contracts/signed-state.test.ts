@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodeRelatedContracts } from "../../../src/abi/freenet/bincode.js";
+import { encodeRelatedContracts } from "../../../src/protocol/freenet-bincode.js";
 import { patterned } from "../../support/bytes.js";
 import {
   chunkedInput,

@@ -2,7 +2,7 @@
 // MemBuilder, MemLease) through a probe entry on the in-memory fbmu host:
 // what each call returns, and MemBuilder.lastStatus after each failure.
 import { beforeAll, describe, expect, it } from "vitest";
-import { HostStatus } from "../../../src/abi/host-status.js";
+import { HostStatus } from "../../../src/protocol/host-status.js";
 import { concat, compileEntry } from "../support/contracts.js";
 import { FbmuHost, LeaseState, type FbmuOutcome } from "../support/fbmu-host.js";
 

@@ -4,7 +4,7 @@
 // and a resume finishes with the accumulator an uninterrupted run gets.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { HostStatus } from "../../../src/abi/host-status.js";
+import { HostStatus } from "../../../src/protocol/host-status.js";
 import { checkContractAbi } from "../../../src/code/contract-abi-check.js";
 import { parseWasmModule } from "../../../src/code/wasm-sections.js";
 import { MEMORY_LIMIT, concat, contractBytes } from "../support/contracts.js";

@@ -5,13 +5,13 @@
 import fc from "fast-check";
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runFreenet, type FreenetCall, type FreenetOp } from "../../../src/abi/freenet/freenet-runner.js";
+import { runFreenet, type FreenetCall, type FreenetOp } from "../../../src/sandbox/contract-runner.js";
 import {
   encodeRelatedContracts,
   encodeUpdateData,
   type UpdateData,
-} from "../../../src/abi/freenet/bincode.js";
-import { bytesInput } from "../../../src/abi/input-source.js";
+} from "../../../src/protocol/freenet-bincode.js";
+import { bytesInput } from "../../../src/guest-abi/input-source.js";
 import { EdgeError } from "../../../src/errors.js";
 import type { FuelOptions } from "../../../src/metering/fuel-meter.js";
 import { meterModule } from "../../../src/metering/meter-module.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { encodeRelatedContracts } from "../../../src/abi/freenet/bincode.js";
-import { runFreenet } from "../../../src/abi/freenet/freenet-runner.js";
-import { bytesInput } from "../../../src/abi/input-source.js";
+import { encodeRelatedContracts } from "../../../src/protocol/freenet-bincode.js";
+import { runFreenet } from "../../../src/sandbox/contract-runner.js";
+import { bytesInput } from "../../../src/guest-abi/input-source.js";
 import { meterModule } from "../../../src/metering/meter-module.js";
 import { COUNTER_VALIDATE_FUEL } from "../../support/fuel-vectors.js";
 import { buildArtifact } from "../support/wasm.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EdgeError } from "../../../src/errors.js";
-import { sandboxFailure, withDeadline } from "../../../src/sandbox/sandbox-failure.js";
+import { sandboxFailure, withDeadline } from "../../../src/contract/sandbox-failure.js";
 
 describe("sandboxFailure", () => {
   it.each([

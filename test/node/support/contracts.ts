@@ -4,7 +4,7 @@
 // build/contracts/*.wasm.
 import { main as asc } from "assemblyscript/asc";
 import { fileURLToPath } from "node:url";
-import { runFreenet, type FreenetOp, type FreenetOutcome } from "../../../src/abi/freenet/freenet-runner.js";
+import { runFreenet, type FreenetOp, type FreenetOutcome } from "../../../src/sandbox/contract-runner.js";
 import {
   encodeRelatedContracts,
   encodeUpdateData,
@@ -13,8 +13,8 @@ import {
   type UpdateData,
   type UpdateModification,
   type ValidateResult,
-} from "../../../src/abi/freenet/bincode.js";
-import { bytesInput, type InputSource } from "../../../src/abi/input-source.js";
+} from "../../../src/protocol/freenet-bincode.js";
+import { bytesInput, type InputSource } from "../../../src/guest-abi/input-source.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 // Keep in step with CONTRACT_FLAGS in scripts/build.mjs.

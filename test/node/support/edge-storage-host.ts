@@ -2,8 +2,8 @@
 // host is src/abi/storage/, behind the Durable Object). Storage is a map of
 // 64 KiB frames; each run() gets a fresh instance and works on copies of the
 // frames it writes, which commit only when the call returns RUN_OK.
-import type { GuestMemory } from "../../../src/abi/guest-memory.js";
-import { HostStatus } from "../../../src/abi/host-status.js";
+import type { GuestMemory } from "../../../src/guest-abi/guest-memory.js";
+import { HostStatus } from "../../../src/protocol/host-status.js";
 import { runEntry } from "./run-entry.js";
 
 export const FRAME_BYTES = 64 * 1024;

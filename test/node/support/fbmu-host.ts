@@ -4,8 +4,8 @@
 // injectable clock (unix seconds), a default arena, and durable writes: every
 // write lands in the host's maps when the import returns, so it survives a
 // trap or an error result. Each run() gets a fresh instance.
-import type { GuestMemory } from "../../../src/abi/guest-memory.js";
-import { HostStatus } from "../../../src/abi/host-status.js";
+import type { GuestMemory } from "../../../src/guest-abi/guest-memory.js";
+import { HostStatus } from "../../../src/protocol/host-status.js";
 import { runEntry } from "./run-entry.js";
 
 export const LEASE_PAGE_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
 // SqlPort over node:sqlite, so storage modules run against real SQLite in node tests.
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
-import { withLimits, type SqlPort, type SqlRow, type SqlValue } from "../../../src/sql/sql-port.js";
+import { withLimits, type SqlPort, type SqlRow, type SqlValue } from "../../../src/store/sql/sql-port.js";
 
 export function nodeSql(path = ":memory:"): SqlPort & { db: DatabaseSync } {
   const db = new DatabaseSync(path);

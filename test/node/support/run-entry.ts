@@ -1,9 +1,9 @@
 // Runs a contract's generic `run(input) -> record` entry on a fresh instance
 // for the in-memory test hosts: the input goes in through real Freenet
 // streaming buffers, the record is read with bounds checks.
-import { InputBuffers } from "../../../src/abi/freenet/input-buffers.js";
-import { GuestMemory, toPointer } from "../../../src/abi/guest-memory.js";
-import { bytesInput } from "../../../src/abi/input-source.js";
+import { InputBuffers } from "../../../src/guest-abi/freenet/input-buffers.js";
+import { GuestMemory, toPointer } from "../../../src/guest-abi/guest-memory.js";
+import { bytesInput } from "../../../src/guest-abi/input-source.js";
 
 const RUN_OK = 5;
 const RUN_ERROR = 6;

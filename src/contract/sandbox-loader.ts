@@ -6,12 +6,12 @@ import { unwrap } from "../errors.js";
 import { sandboxFailure, withDeadline } from "./sandbox-failure.js";
 import type { HasherFactory } from "../hashing/blake3.js";
 import { encodeId } from "../identity/ids.js";
-import type { PageReader } from "../abi/input-source.js";
-import type { FrameSource } from "../abi/storage/frame-table.js";
-import type { LeasePort } from "../abi/fbmu/lease-port.js";
-import type { SandboxPort } from "../contract/contract-executor.js";
-import type ContractSandbox from "./sandbox-main.js";
-import type { ContractRequest, SandboxReply } from "./sandbox-protocol.js";
+import type { PageReader } from "../guest-abi/input-source.js";
+import type { FrameSource } from "../guest-abi/edge-storage/frame-table.js";
+import type { LeasePort } from "../protocol/lease-port.js";
+import type { SandboxPort } from "./contract-executor.js";
+import type ContractSandbox from "../sandbox/sandbox-main.js";
+import type { ContractRequest, SandboxReply } from "../protocol/sandbox-call.js";
 import { METERING_VERSION } from "../metering/fuel-costs.js";
 
 /** Pinned below the runtime's newest date so vitest's older workerd accepts it too. */

@@ -1,6 +1,6 @@
 // LeaseInfo as fbmu_alloc / fbmu_query write it into guest memory (SPEC section 7):
 // { lease_id: u128 LE, arena_size: u64, expires_at: u64, status: u8 } padded to 40 bytes.
-import type { LeaseInfo, LeaseStatus } from "./lease-store.js";
+import type { LeaseInfo, LeaseStatus } from "../store/leases/lease-store.js";
 
 export const LEASE_INFO_BYTES = 40;
 const STATUS_BYTE: Record<LeaseStatus, number> = { active: 0, expired: 1, revoked: 2 };

@@ -1,6 +1,6 @@
 // Linear storage in the DO (SPEC section 6): a sparse byte space kept as
 // 64 KiB frames; a frame that was never written (or is all zero) has no row.
-import { STORAGE_FRAME_BYTES, type FrameWrite } from "../abi/storage/frame-table.js";
+import { STORAGE_FRAME_BYTES, type FrameWrite } from "../../guest-abi/edge-storage/frame-table.js";
 import { blobOf, intOf, type SqlPort } from "../sql/sql-port.js";
 
 export interface StorageStats {

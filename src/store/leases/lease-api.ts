@@ -2,7 +2,7 @@
 // out (after checking the instance exists), so lease wiring stays out of the
 // Durable Object class.
 import { RpcTarget } from "cloudflare:workers";
-import { toOutcome, type Outcome } from "../errors.js";
+import { toOutcome, type Outcome } from "../../errors.js";
 import { leaseStream, writeLeaseBody } from "./lease-bytes.js";
 import type { LeaseInfo, LeaseStore } from "./lease-store.js";
 

@@ -1,7 +1,7 @@
 // Lease bytes over HTTP: ranges stream out a frame at a time, and uploads
 // stream in a frame at a time, each write durable as it lands.
-import { EdgeError } from "../errors.js";
-import { WRITE_BATCH_FRAMES } from "../limits.js";
+import { EdgeError } from "../../errors.js";
+import { WRITE_BATCH_FRAMES } from "../../limits.js";
 import { readFrames } from "../state/frame-reader.js";
 import { LEASE_FRAME_BYTES, type LeaseStore } from "./lease-store.js";
 

@@ -1,11 +1,11 @@
 // The fbmu namespace (SPEC section 7, after grafos_std's FabricMem): every
 // operation is a round trip to the instance's DO, so each import suspends
 // through JSPI; without JSPI the fabric is unreachable (DISCONNECTED).
-import { HostStatus } from "../host-status.js";
+import { HostStatus } from "../../protocol/host-status.js";
 import type { GuestMemory } from "../guest-memory.js";
-import { LEASE_INFO_BYTES } from "../../leases/lease-info-codec.js";
-import { DEFAULT_ARENA_ID, LEASE_ID_BYTES } from "../../leases/lease-store.js";
-import type { LeasePort } from "./lease-port.js";
+import { LEASE_INFO_BYTES } from "../../protocol/lease-info-codec.js";
+import { DEFAULT_ARENA_ID, LEASE_ID_BYTES } from "../../store/leases/lease-store.js";
+import type { LeasePort } from "../../protocol/lease-port.js";
 import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
 import type { HostMeter } from "../../metering/fuel-meter.js";
 

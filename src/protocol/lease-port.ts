@@ -2,8 +2,8 @@
 // the wire form of answers: bytes or a number, negative numbers being the
 // shared host status codes. The DO implements it (LeaseTarget); each call
 // commits there before it answers, so lease writes survive a later trap.
-import { EdgeError, type ErrorCode } from "../../errors.js";
-import { HostStatus, type HostStatusCode } from "../host-status.js";
+import { EdgeError, type ErrorCode } from "../errors.js";
+import { HostStatus, type HostStatusCode } from "./host-status.js";
 
 export interface LeasePort {
   arenaSize(): number | Promise<number>;

@@ -2,9 +2,9 @@
 // commits before it answers, which is what makes lease writes survive a trap
 // later in the same execution.
 import { RpcTarget } from "cloudflare:workers";
-import { asStatus, type LeasePort } from "../abi/fbmu/lease-port.js";
-import { encodeLeaseInfo } from "../leases/lease-info-codec.js";
-import type { LeaseStore } from "../leases/lease-store.js";
+import { asStatus, type LeasePort } from "../../protocol/lease-port.js";
+import { encodeLeaseInfo } from "../../protocol/lease-info-codec.js";
+import type { LeaseStore } from "../../store/leases/lease-store.js";
 
 export class LeaseTarget extends RpcTarget implements LeasePort {
   readonly #leases: LeaseStore;

@@ -1,13 +1,8 @@
 // What crosses the RPC boundary between a ContractObject and its sandbox
 // isolate. Types only (plus constants), so both sides share one definition.
-import type {
-  BincodeResult,
-  ContractErrorValue,
-  RelatedMode,
-  ValidateResult,
-} from "../abi/freenet/bincode.js";
-import type { ContractOp } from "../abi/freenet/freenet-runner.js";
-import type { FrameWrite } from "../abi/storage/frame-table.js";
+import type { BincodeResult, ContractErrorValue, RelatedMode, ValidateResult } from "./freenet-bincode.js";
+import type { ContractOp } from "../sandbox/contract-runner.js";
+import type { FrameWrite } from "../guest-abi/edge-storage/frame-table.js";
 
 /** `auto`: JSPI when the isolate has it, else prefetch; `prefetch` forces shipping all pages first. */
 export type PageMode = "auto" | "prefetch";

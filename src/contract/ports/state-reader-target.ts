@@ -1,9 +1,9 @@
 // The DO's end of the page channel: the sandbox calls read() over RPC (from a
 // JSPI-suspended refill or while prefetching) and gets bytes from SQLite.
 import { RpcTarget } from "cloudflare:workers";
-import type { PageReader } from "../abi/input-source.js";
-import { EdgeError } from "../errors.js";
-import { MAX_READ_AHEAD_BYTES } from "../limits.js";
+import type { PageReader } from "../../guest-abi/input-source.js";
+import { EdgeError } from "../../errors.js";
+import { MAX_READ_AHEAD_BYTES } from "../../limits.js";
 
 export class PageReaderTarget extends RpcTarget implements PageReader {
   readonly #read: (offset: number, length: number) => Uint8Array;

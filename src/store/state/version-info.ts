@@ -1,5 +1,5 @@
 // The public view of a state version, as routes answer it and ETags carry it.
-import { encodeId } from "../identity/ids.js";
+import { encodeId } from "../../identity/ids.js";
 import type { StateVersion } from "./state-tables.js";
 
 export interface VersionInfo {

@@ -1,7 +1,7 @@
 // bincode 1.x with default options (fixint little-endian, u64 lengths, u32 enum
 // tags), for the freenet-stdlib types that cross the contract ABI. Layouts
 // follow freenet-stdlib's serde derives; see test/node/freenet-bincode.test.ts.
-import { EdgeError } from "../../errors.js";
+import { EdgeError } from "../errors.js";
 
 export const INSTANCE_ID_BYTES = 32;
 

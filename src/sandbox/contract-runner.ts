@@ -2,11 +2,11 @@
 // every buffer and result, so instances are never reused; the compiled module
 // is). Inputs stream in through InputBuffers; the result record is decoded
 // from guest memory with every pointer bounds-checked.
-import { EdgeError } from "../../errors.js";
-import { WASM_PAGE_BYTES } from "../../limits.js";
-import { FREENET_IO } from "../abi-catalog.js";
-import { GuestMemory, fault, toPointer } from "../guest-memory.js";
-import { bytesInput, type InputSource } from "../input-source.js";
+import { EdgeError } from "../errors.js";
+import { WASM_PAGE_BYTES } from "../limits.js";
+import { FREENET_IO } from "../namespaces/host-namespace.js";
+import { GuestMemory, fault, toPointer } from "../guest-abi/guest-memory.js";
+import { bytesInput, type InputSource } from "../guest-abi/input-source.js";
 import {
   decodeBytes,
   decodeResult,
@@ -16,17 +16,17 @@ import {
   type BincodeResult,
   type UpdateModification,
   type ValidateResult,
-} from "./bincode.js";
-import { freenetImports } from "./freenet-imports.js";
-import { InputBuffers, type BufferExports } from "./input-buffers.js";
-import { FrameTable, type FrameWrite } from "../storage/frame-table.js";
-import { PageTable } from "../storage/page-table.js";
-import { storageImports, writeBackAll } from "../storage/storage-imports.js";
-import { fbmuImports } from "../fbmu/fbmu-imports.js";
-import type { LeasePort } from "../fbmu/lease-port.js";
-import { FuelMeter, UNMETERED, type FuelOptions } from "../../metering/fuel-meter.js";
-import { LogBudget } from "../log-budget.js";
-import { FUEL_EXPORT, METER_MODULE, REFUEL_IMPORT, START_EXPORT } from "../../metering/metering-abi.js";
+} from "../protocol/freenet-bincode.js";
+import { freenetImports } from "../guest-abi/freenet/freenet-imports.js";
+import { InputBuffers, type BufferExports } from "../guest-abi/freenet/input-buffers.js";
+import { FrameTable, type FrameWrite } from "../guest-abi/edge-storage/frame-table.js";
+import { PageTable } from "../guest-abi/edge-storage/mapping-table.js";
+import { storageImports, writeBackAll } from "../guest-abi/edge-storage/storage-imports.js";
+import { fbmuImports } from "../guest-abi/fbmu/fbmu-imports.js";
+import type { LeasePort } from "../protocol/lease-port.js";
+import { FuelMeter, UNMETERED, type FuelOptions } from "../metering/fuel-meter.js";
+import { LogBudget } from "../guest-abi/log-budget.js";
+import { FUEL_EXPORT, METER_MODULE, REFUEL_IMPORT, START_EXPORT } from "../metering/metering-abi.js";
 
 export type FreenetOp = "validate_state" | "update_state" | "summarize_state" | "get_state_delta";
 /** A contract operation: a Freenet export, or the generic `run(input) -> record` entry. */

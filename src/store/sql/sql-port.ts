@@ -1,8 +1,8 @@
 // The narrow SQL port that storage modules depend on. The Durable Object adapts
 // `ctx.storage.sql` + `transactionSync`; node tests adapt `node:sqlite`. Both go
 // through `withLimits`, so production limits fail loudly everywhere.
-import { EdgeError } from "../errors.js";
-import { MAX_BOUND_PARAMETERS, MAX_ROW_BYTES, MAX_SQL_STATEMENT_BYTES } from "../limits.js";
+import { EdgeError } from "../../errors.js";
+import { MAX_BOUND_PARAMETERS, MAX_ROW_BYTES, MAX_SQL_STATEMENT_BYTES } from "../../limits.js";
 
 export type SqlValue = string | number | null | Uint8Array;
 export type SqlRow = Record<string, SqlValue>;

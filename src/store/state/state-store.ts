@@ -2,13 +2,13 @@
 // staged blob and become the head in one transaction; readers stream frames
 // in bounded batches and pin the blob they read so a concurrent commit never
 // tears them. Neither path ever holds a whole state.
-import type { Clock } from "../clock.js";
-import { EdgeError } from "../errors.js";
-import type { HasherFactory } from "../hashing/blake3.js";
-import { FRAME_BYTES, READ_BATCH_FRAMES, WRITE_BATCH_FRAMES } from "../limits.js";
+import type { Clock } from "../../clock.js";
+import { EdgeError } from "../../errors.js";
+import type { HasherFactory } from "../../hashing/blake3.js";
+import { FRAME_BYTES, READ_BATCH_FRAMES, WRITE_BATCH_FRAMES } from "../../limits.js";
 import { readFrames } from "./frame-reader.js";
 import type { StateTables, StateVersion } from "./state-tables.js";
-import type { ByteRange } from "../http/range.js";
+import type { ByteRange } from "../../http/range.js";
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);

@@ -2,15 +2,15 @@
 // that is not an instance never gets here: `hasInstanceSchema` only reads the
 // schema catalog, so a read on an unknown id creates and writes nothing, and
 // the tables are created when the instance is.
-import type { Clock } from "../clock.js";
-import type { Settings } from "../config.js";
-import type { HasherFactory } from "../hashing/blake3.js";
+import type { Clock } from "../../clock.js";
+import type { Settings } from "../../config.js";
+import type { HasherFactory } from "../../hashing/blake3.js";
 import { LEASE_ID_BYTES, LeaseStore } from "../leases/lease-store.js";
 import { LeaseTables } from "../leases/lease-tables.js";
 import type { SqlPort } from "../sql/sql-port.js";
 import { StateStore } from "../state/state-store.js";
 import { StateTables } from "../state/state-tables.js";
-import { LinearStorageTables } from "../storage/linear-storage-tables.js";
+import { LinearStorageTables } from "../linear-storage/linear-storage-tables.js";
 import { InstanceTable } from "./instance-record.js";
 
 export interface InstanceStores {

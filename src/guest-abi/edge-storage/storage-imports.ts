@@ -1,10 +1,10 @@
 // The edge_storage namespace (SPEC section 6): mmap-style linear storage.
 // Frames load on demand (the import suspends through JSPI while the DO
 // answers); writes land in the call's FrameTable and commit when it returns.
-import { HostStatus, type HostStatusCode } from "../host-status.js";
+import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
 import type { GuestMemory } from "../guest-memory.js";
 import { FrameTable, STORAGE_FRAME_BYTES } from "./frame-table.js";
-import { PageTable, type Mapping } from "./page-table.js";
+import { PageTable, type Mapping } from "./mapping-table.js";
 import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
 import type { HostMeter } from "../../metering/fuel-meter.js";
 

@@ -1,9 +1,9 @@
 // Fabric memory leases (SPEC section 7): byte-addressable memory with a TTL
 // that outlives the execution that allocated it. Writes are durable as soon
 // as the call returns; a trap later in the same execution does not undo them.
-import type { Clock } from "../clock.js";
-import { EdgeError } from "../errors.js";
-import { WASM_PAGE_BYTES } from "../limits.js";
+import type { Clock } from "../../clock.js";
+import { EdgeError } from "../../errors.js";
+import { WASM_PAGE_BYTES } from "../../limits.js";
 import type { LeaseRow, LeaseTables } from "./lease-tables.js";
 
 export const LEASE_ID_BYTES = 16;
