@@ -20,6 +20,11 @@ export default defineConfig({
         test: {
           name: "node",
           include: ["test/node/**/*.test.ts"],
+          // The DO-side port targets run in node tests too (see the shim).
+          alias: {
+            "cloudflare:workers": new URL("test/node/support/cloudflare-workers.ts", import.meta.url)
+              .pathname,
+          },
           environment: "node",
           // node:sqlite (the real SQLite behind the storage modules' node tests) is flagged experimental.
           execArgv: ["--disable-warning=ExperimentalWarning"],
@@ -44,8 +49,9 @@ export default defineConfig({
         },
       },
       {
-        // The execution conformance suite and the fuel tests again, with every page shipped
-        // before the call (no JSPI: guests cannot pause, the budget alone bounds them).
+        // The execution and namespace conformance suites and the fuel tests again, with every
+        // page shipped before the call (no JSPI: guests cannot pause, the budget alone bounds
+        // them, storage frames cannot load and the fabric is unreachable).
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
@@ -54,7 +60,11 @@ export default defineConfig({
         ],
         test: {
           name: "workers-prefetch",
-          include: ["test/workers/execution.test.ts", "test/workers/fuel.test.ts"],
+          include: [
+            "test/workers/execution.test.ts",
+            "test/workers/fuel.test.ts",
+            "test/workers/conformance/*.test.ts",
+          ],
           testTimeout: 60_000,
         },
       },

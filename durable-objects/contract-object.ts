@@ -1,84 +1,40 @@
-// One Durable Object per contract instance. It only wires: SQL port -> tables
-// -> domain modules, sandbox and related-state ports -> the executor, and maps
-// results to RPC outcomes.
+// One Durable Object per contract instance. It only wires: SQL port -> the
+// open instance (stores and namespace hosts), request -> executor
+// (src/contract/executor-factory.ts) -> domain module, result -> RPC outcome.
+// The RPC types live in src/protocol/instance-rpc.ts.
 import { DurableObject } from "cloudflare:workers";
-import type { UpdateData } from "../src/protocol/freenet-bincode.js";
-import { systemClock } from "../src/clock.js";
+import { systemClock, type Clock } from "../src/clock.js";
 import { CodeStore } from "../src/code/code-store.js";
-import { capMemoryPages } from "../src/code/wasm-sections.js";
 import { readSettings, type Settings } from "../src/config.js";
-import {
-  ContractExecutor,
-  type ByteResult,
-  type ValidateOutcome,
-} from "../src/contract/contract-executor.js";
-import { fuelLimitFor, type ExecutionOptions, type FuelReport } from "../src/contract/execution-options.js";
-import { fetchRelatedStates, type StateSource } from "../src/contract/related-states.js";
-import { runUpdate } from "../src/contract/run-update.js";
+import type { ContractExecutor } from "../src/contract/contract-executor.js";
+import type { ExecutionOptions } from "../src/contract/execution-options.js";
+import { executorFor } from "../src/contract/executor-factory.js";
+import { openInstance, type OpenInstance } from "../src/contract/open-instance.js";
+import { runUpdate, updatesOf } from "../src/contract/run-update.js";
+import { SerialQueue } from "../src/contract/serial-queue.js";
+import { putState, readState } from "../src/contract/state-requests.js";
 import type { Env } from "../src/env.js";
 import { EdgeError, toOutcome, type Outcome } from "../src/errors.js";
 import { newHasher } from "../src/hashing/blake3-module.js";
-import {
-  checkWriteConditions,
-  isNotModified,
-  type EtagCondition,
-  type WriteConditions,
-} from "../src/http/conditional.js";
-import { resolveRange, type ByteRange, type RangeRequest } from "../src/http/range.js";
+import { edgeStorage } from "../src/namespaces/edge-storage.js";
+import { fbmu, leasesChanged } from "../src/namespaces/fbmu.js";
+import type { HostNamespace } from "../src/namespaces/host-namespace.js";
+import type * as Rpc from "../src/protocol/instance-rpc.js";
 import type { InstanceRecord } from "../src/store/instance/instance-record.js";
-import {
-  hasInstanceSchema,
-  openInstanceStores,
-  type InstanceStores,
-} from "../src/store/instance/instance-stores.js";
-import { WASM_PAGE_BYTES } from "../src/limits.js";
-import { PageReaderTarget } from "../src/contract/ports/state-reader-target.js";
-import type { StorageChanges } from "../src/protocol/sandbox-call.js";
-import { StorageFramesTarget } from "../src/contract/ports/storage-frames-target.js";
-import type { LinearStorageTables, StorageStats } from "../src/store/linear-storage/linear-storage-tables.js";
-import { LeaseTarget } from "../src/contract/ports/lease-target.js";
+import { hasInstanceSchema } from "../src/store/instance/instance-stores.js";
 import { LeaseApi } from "../src/store/leases/lease-api.js";
-import type { LeaseStore } from "../src/store/leases/lease-store.js";
-import { sandboxFor } from "../src/contract/sandbox-loader.js";
 import { durableObjectSql } from "../src/store/sql/durable-object-sql.js";
-import type { StateStore } from "../src/store/state/state-store.js";
-import type { StateVersion } from "../src/store/state/state-tables.js";
 import type { SqlPort } from "../src/store/sql/sql-port.js";
-import { etagOf, versionInfo, type VersionInfo } from "../src/store/state/version-info.js";
+import type { StateVersion } from "../src/store/state/state-tables.js";
+import { versionInfo, type VersionInfo } from "../src/store/state/version-info.js";
 
-export interface PutStateRequest extends ExecutionOptions {
-  expectedLength: number;
-  conditions: WriteConditions;
-}
-
-export interface ReadStateRequest {
-  ifNoneMatch?: EtagCondition;
-  range?: RangeRequest;
-}
-
-export interface StateRead {
-  info: VersionInfo;
-  notModified: boolean;
-  /** Present for a partial response. */
-  range?: ByteRange;
-  body: ReadableStream<Uint8Array> | null;
-}
-
-export interface UpdateRequest extends ExecutionOptions {
-  kind: "delta" | "state";
-  data: Uint8Array;
-  conditions: WriteConditions;
-}
-
-export interface ContractBytes extends ByteResult {
-  info: VersionInfo;
-}
-
-export class ContractObject extends DurableObject<Env> {
+export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRpc {
   readonly #sql: SqlPort;
   readonly #settings: Settings;
-  #opened: InstanceStores | undefined;
-  #updates: Promise<unknown> = Promise.resolve();
+  readonly #clock: Clock = systemClock;
+  /** Updates and runs one at a time, so each reads what the one before committed. */
+  readonly #serial = new SerialQueue();
+  #opened: OpenInstance | undefined;
   /** Contracts run metered; only the benchmark's baseline subclass turns it off. */
   protected readonly metered: boolean = true;
 
@@ -89,41 +45,24 @@ export class ContractObject extends DurableObject<Env> {
     this.#settings = readSettings(env);
   }
 
-  /** The instance's stores, or null when this object is no instance (and stays untouched). */
-  #open(create = false): InstanceStores | null {
-    if (this.#opened) return this.#opened;
-    if (!create && !hasInstanceSchema(this.#sql)) return null;
-    this.#opened = openInstanceStores(this.#sql, this.#settings, {
-      clock: systemClock,
-      newHasher,
-      scheduleCollection: () => void this.#wakeAt(Date.now()),
-    });
+  /** The open instance, or null when this object is no instance (and stays untouched). */
+  #open(create = false): OpenInstance | null {
+    if (this.#opened || (!create && !hasInstanceSchema(this.#sql))) return this.#opened ?? null;
+    this.#opened = openInstance(this.#sql, this.#settings, this.#clock, (ms) => void this.#wakeAt(ms));
     return this.#opened;
   }
 
-  get #stores(): InstanceStores {
+  get #instance(): OpenInstance {
     return this.#open() ?? throwNotFound();
   }
 
-  get #state(): StateStore {
-    return this.#stores.state;
-  }
-
-  get #storage(): LinearStorageTables {
-    return this.#stores.storage;
-  }
-
-  get #leases(): LeaseStore {
-    return this.#stores.leases;
-  }
-
-  /** Idempotent (alarms are at-least-once): collect replaced state, reclaim leases, re-arm. */
+  /** Idempotent (alarms are at-least-once): collect replaced state and namespace leftovers, re-arm. */
   override async alarm(): Promise<void> {
-    const stores = this.#open();
-    if (!stores) return;
-    stores.state.collectRetired();
-    const { nextWake } = stores.leases.reclaim();
-    if (nextWake !== null) await this.ctx.storage.setAlarm(Math.max(nextWake * 1000, Date.now()));
+    const opened = this.#open();
+    if (!opened) return;
+    opened.state.collectRetired();
+    const next = opened.hosts.collect();
+    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, this.#clock.now()));
   }
 
   /** Moves the alarm earlier if `ms` comes before it; never later. */
@@ -132,221 +71,127 @@ export class ContractObject extends DurableObject<Env> {
     if (current === null || current > ms) await this.ctx.storage.setAlarm(ms);
   }
 
-  #leasesChanged(): void {
-    const next = this.#leases.nextWake();
-    if (next !== null) void this.#wakeAt(Math.max(next * 1000, Date.now()));
-  }
-
-  /** The instance's leases, for the lease routes. */
-  async leases(): Promise<Outcome<LeaseApi>> {
-    return toOutcome(() => {
-      this.#requireInstance();
-      return new LeaseApi(this.#leases, () => this.#leasesChanged());
-    });
-  }
-
-  async create(record: InstanceRecord): Promise<Outcome<{ record: InstanceRecord; created: boolean }>> {
+  async create(record: InstanceRecord) {
     return toOutcome(() => (this.#open(true) ?? throwNotFound()).instance.create(record));
   }
 
-  async describe(): Promise<Outcome<InstanceRecord>> {
-    return toOutcome(() => this.#requireInstance());
+  async describe() {
+    return toOutcome(() => this.#requireRecord());
   }
 
-  async putState(
-    body: ReadableStream<Uint8Array> | null,
-    request: PutStateRequest,
-  ): Promise<Outcome<VersionInfo & { changed: boolean } & FuelReport>> {
+  async putState(body: ReadableStream<Uint8Array> | null, request: Rpc.PutStateRequest) {
     return toOutcome(async () => {
-      const instance = this.#open()?.instance.get();
-      if (!instance) {
+      const record = this.#open()?.instance.get();
+      if (!record) {
         await body?.cancel().catch(() => {});
-        throw contractNotFound();
+        throwNotFound();
       }
-      const executor = this.#executor(instance, request);
-      const before = this.#state.head()?.version;
-      const version = await this.#state.put(body, {
-        expectedLength: request.expectedLength,
-        precondition: (head) => checkWriteConditions(request.conditions, etagOfHead(head)),
-        validate: (staged) => executor.requireValid(staged),
-        keepIdenticalHead: true,
-      });
-      return { ...versionInfo(version), changed: version.version !== before, fuel: executor.fuelUsed };
+      const executor = this.#executor(record, request);
+      const info = await putState(this.#instance.state, executor, body, request);
+      return { ...info, fuel: executor.fuelUsed };
     });
   }
 
-  async readState(request: ReadStateRequest): Promise<Outcome<StateRead>> {
-    return toOutcome(() => {
-      const head = this.#requireHead();
-      const info = versionInfo(head);
-      if (isNotModified(request.ifNoneMatch, etagOf(info.hash))) {
-        return { info, notModified: true, body: null };
-      }
-      const range = request.range ? resolveRange(request.range, head.size) : undefined;
-      const body = this.#state.read(head, range ?? { start: 0, end: head.size });
-      return range ? { info, notModified: false, range, body } : { info, notModified: false, body };
-    });
+  async readState(request: Rpc.ReadStateRequest) {
+    return toOutcome(() => readState(this.#instance.state, this.#requireHead(), request));
   }
 
-  /** update_state, serialized per instance so each update reads the state it replaces. */
-  async updateState(
-    request: UpdateRequest,
-  ): Promise<Outcome<VersionInfo & { changed: boolean } & FuelReport>> {
-    const run = this.#updates.then(() =>
+  /** update_state against the head; its namespace changes commit with the new version. */
+  async updateState(request: Rpc.UpdateRequest) {
+    return this.#serial.run(() =>
       toOutcome(async () => {
-        const instance = this.#requireInstance();
-        const updates: UpdateData[] = [
-          request.kind === "delta"
-            ? { kind: "Delta", delta: request.data }
-            : { kind: "State", state: request.data },
-        ];
-        const executor = this.#executor(instance, request);
-        const info = await runUpdate(this.#state, executor, updates, request.conditions, (changes) =>
-          this.#commitStorage(changes),
-        );
+        const executor = this.#executor(this.#requireRecord(), request);
+        const { state, hosts } = this.#instance;
+        const commit = (changes: Record<string, unknown>) => hosts.commit(changes);
+        const info = await runUpdate(state, executor, updatesOf(request), request.conditions, commit);
         return { ...info, fuel: executor.fuelUsed };
       }),
     );
-    this.#updates = run.catch(() => {});
-    return run;
   }
 
-  /** The generic entry; its storage writes commit when it returns, atomically. */
-  async runContract(
-    input: Uint8Array,
-    options: ExecutionOptions = {},
-  ): Promise<Outcome<ByteResult & { storageBytesWritten: number }>> {
-    const run = this.#updates.then(() =>
+  /** The generic entry; what it wrote to namespace state commits when it returns, atomically. */
+  async runContract(input: Uint8Array, options: ExecutionOptions = {}) {
+    return this.#serial.run(() =>
       toOutcome(async () => {
-        const result = await this.#executor(this.#requireInstance(), options).run(input);
-        const storageBytesWritten = this.#state.transaction(() => this.#commitStorage(result.storage));
-        return { ...result, storageBytesWritten };
+        const result = await this.#executor(this.#requireRecord(), options).run(input);
+        const { state, hosts } = this.#instance;
+        return { ...result, storageBytesWritten: state.transaction(() => hosts.commit(result.changes)) };
       }),
     );
-    this.#updates = run.catch(() => {});
-    return run;
   }
 
-  async storageStats(): Promise<Outcome<StorageStats>> {
+  async summarize(options: ExecutionOptions = {}) {
+    return this.#onHead(options, (executor, head) => executor.summarize(head));
+  }
+
+  async delta(summary: Uint8Array, options: ExecutionOptions = {}) {
+    return this.#onHead(options, (executor, head) => executor.delta(head, summary));
+  }
+
+  async validateCurrent(resolve: boolean, options: ExecutionOptions = {}) {
+    return this.#onHead(options, (executor, head) => executor.validate(head, resolve));
+  }
+
+  /** A read-only call on the current state; the answer says which version it ran on. */
+  #onHead<T extends object>(
+    options: ExecutionOptions,
+    call: (executor: ContractExecutor, head: StateVersion) => Promise<T>,
+  ): Promise<Outcome<T & { info: VersionInfo }>> {
+    return toOutcome(async () => {
+      const head = this.#requireHead();
+      const result = await call(this.#executor(this.#requireRecord(), options), head);
+      return { ...result, info: versionInfo(head) };
+    });
+  }
+
+  // The HTTP routes' view of namespace state: linear storage and leases.
+  async storageStats() {
+    return toOutcome(() => this.#namespaceStore(edgeStorage).stats());
+  }
+
+  async readStorage(offset: number, length: number) {
+    return toOutcome(() => this.#namespaceStore(edgeStorage).stream(offset, length));
+  }
+
+  async leases() {
     return toOutcome(() => {
-      this.#requireInstance();
-      return this.#storage.stats();
+      const store = this.#namespaceStore(fbmu);
+      return new LeaseApi(store, () => leasesChanged(store, this.#instance.context));
     });
   }
 
-  async readStorage(offset: number, length: number): Promise<Outcome<ReadableStream<Uint8Array>>> {
-    return toOutcome(() => {
-      this.#requireInstance();
-      return this.#storage.stream(offset, length);
+  #namespaceStore<Store>(namespace: HostNamespace<unknown, unknown, Store>): Store {
+    this.#requireRecord();
+    return this.#instance.hosts.store(namespace);
+  }
+
+  #executor(record: InstanceRecord, options: ExecutionOptions): ContractExecutor {
+    const { state, hosts } = this.#instance;
+    const { LOADER: loader, CODE, CONTRACTS: instances } = this.env;
+    const code = new CodeStore(CODE, newHasher);
+    return executorFor(record, options, {
+      loader,
+      code,
+      instances,
+      settings: this.#settings,
+      metered: this.metered,
+      state,
+      hosts,
     });
   }
 
-  async summarize(options: ExecutionOptions = {}): Promise<Outcome<ContractBytes>> {
-    return toOutcome(async () => {
-      const head = this.#requireHead();
-      const result = await this.#executor(this.#requireInstance(), options).summarize(head);
-      return { ...result, info: versionInfo(head) };
-    });
-  }
-
-  async delta(summary: Uint8Array, options: ExecutionOptions = {}): Promise<Outcome<ContractBytes>> {
-    return toOutcome(async () => {
-      const head = this.#requireHead();
-      const result = await this.#executor(this.#requireInstance(), options).delta(head, summary);
-      return { ...result, info: versionInfo(head) };
-    });
-  }
-
-  async validateCurrent(
-    resolve: boolean,
-    options: ExecutionOptions = {},
-  ): Promise<Outcome<ValidateOutcome & { info: VersionInfo }>> {
-    return toOutcome(async () => {
-      const head = this.#requireHead();
-      const result = await this.#executor(this.#requireInstance(), options).validate(head, resolve);
-      return { ...result, info: versionInfo(head) };
-    });
-  }
-
-  #executor(instance: InstanceRecord, options: ExecutionOptions): ContractExecutor {
-    const settings = this.#settings;
-    const code = new CodeStore(this.env.CODE, newHasher);
-    return new ContractExecutor({
-      sandbox: sandboxFor(instance.codeHash, {
-        loader: this.env.LOADER,
-        newHasher,
-        memoryLimitBytes: settings.guestMemoryBytes,
-        cpuMs: settings.contractCpuMs,
-        deadlineMs: settings.contractDeadlineMs,
-        metered: this.metered,
-        loadWasm: async (codeHash) =>
-          capMemoryPages(
-            this.metered
-              ? await code.metered(codeHash)
-              : new Uint8Array(await (await code.get(codeHash)).arrayBuffer()),
-            settings.guestMemoryBytes / WASM_PAGE_BYTES,
-          ),
-      }),
-      openPages: (blob) => {
-        const pages = this.#state.pages(blob);
-        return { reader: new PageReaderTarget(pages.read), release: pages.release };
-      },
-      relatedStates: (ids) => fetchRelatedStates(this.env, instance.id, () => this.#ownState(), ids),
-      settings: {
-        memoryLimitBytes: settings.guestMemoryBytes,
-        readAheadBytes: settings.readAheadBytes,
-        pageMode: settings.pageMode,
-        fuel: this.metered
-          ? {
-              limit: fuelLimitFor(options, settings.fuelPerCall),
-              slice: settings.fuelSlice,
-              depthLimit: settings.callDepthLimit,
-            }
-          : null,
-        deadlineMs: settings.contractDeadlineMs,
-        pauseEveryMs: settings.pauseEveryMs,
-      },
-      parameters: instance.parameters,
-      leases: new LeaseTarget(this.#leases, () => this.#leasesChanged()),
-      storage: {
-        size: () => this.#storage.size(),
-        frames: new StorageFramesTarget((indices) => this.#storage.frames(indices)),
-        limitBytes: settings.storageLimitBytes,
-        frameBudgetBytes: settings.storageFrameBudgetBytes,
-      },
-    });
-  }
-
-  /** Inside the caller's transaction. */
-  #commitStorage(changes: StorageChanges): number {
-    return changes ? this.#storage.apply(changes.writes, changes.size) : 0;
-  }
-
-  #ownState(): StateSource {
-    const head = this.#state.head();
-    return head && { size: head.size, body: this.#state.read(head, { start: 0, end: head.size }) };
-  }
-
-  #requireInstance(): InstanceRecord {
+  #requireRecord(): InstanceRecord {
     return this.#open()?.instance.get() ?? throwNotFound();
   }
 
   #requireHead(): StateVersion {
-    this.#requireInstance();
-    const head = this.#state.head();
+    this.#requireRecord();
+    const head = this.#instance.state.head();
     if (!head) throw new EdgeError("STATE_NOT_FOUND", "this contract has no state yet");
     return head;
   }
 }
 
-function etagOfHead(head: StateVersion | null): string | null {
-  return head && etagOf(versionInfo(head).hash);
-}
-
-function contractNotFound(): EdgeError {
-  return new EdgeError("CONTRACT_NOT_FOUND", "no contract instance with this id");
-}
-
 function throwNotFound(): never {
-  throw contractNotFound();
+  throw new EdgeError("CONTRACT_NOT_FOUND", "no contract instance with this id");
 }

@@ -3,7 +3,7 @@
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-/** State and storage frame size: the 64 KiB refill window of SPEC section 5, far below the 2 MB row cap. */
+/** State and storage frame size: the 64 KiB refill window of the Freenet ABI, far below the 2 MB row cap. */
 export const FRAME_BYTES = 64 * KiB;
 
 /** Cloudflare DO SQLite: a single value or row may not exceed 2 MB. */
@@ -15,7 +15,7 @@ export const MAX_SQL_STATEMENT_BYTES = 100_000;
 /** Cloudflare DO SQLite: at most 100 bound parameters per statement. */
 export const MAX_BOUND_PARAMETERS = 100;
 
-/** SPEC section 5: state <= 256 MiB by default; configurable with MAX_STATE_BYTES. */
+/** State <= 256 MiB by default (README "Limits"); configurable with MAX_STATE_BYTES. */
 export const DEFAULT_MAX_STATE_BYTES = 256 * MiB;
 
 /** Cloudflare DO: 10 GB per object bounds any configured state limit. */
@@ -36,10 +36,13 @@ export const WRITE_BATCH_FRAMES = 16;
 /** Frames fetched per SQL round trip while streaming a state out (1 MiB of read-ahead). */
 export const READ_BATCH_FRAMES = 16;
 
+/** Storage frames one `idx IN (...)` SELECT fetches: a 1 MiB result, far inside 100 bound parameters. */
+export const FRAMES_PER_SELECT = 16;
+
 /** A wasm page. */
 export const WASM_PAGE_BYTES = 64 * KiB;
 
-/** SPEC section 5: guest memory <= 64 MiB by default (configurable with GUEST_MEMORY_BYTES). */
+/** Guest memory <= 64 MiB by default (configurable with GUEST_MEMORY_BYTES). */
 export const DEFAULT_GUEST_MEMORY_BYTES = 64 * MiB;
 
 /** The sandbox isolate has 128 MB for everything, host runtime included. */
@@ -51,6 +54,9 @@ export const MAX_READ_AHEAD_BYTES = 1 * MiB;
 
 /** CPU per contract call (the Worker Loader's per-call limit, a production backstop); Workers allow up to 5 minutes. */
 export const DEFAULT_CONTRACT_CPU_MS = 30_000;
+
+/** CONTRACT_CPU_MS at most: Workers give an invocation at most 5 minutes of CPU. */
+export const HARD_MAX_CONTRACT_CPU_MS = 5 * 60_000;
 
 /**
  * Fuel per request (FUEL_PER_CALL): a runaway loop stops after ~5 s of wall clock on the 2-core dev
@@ -76,14 +82,23 @@ export const DEFAULT_FUEL_SLICE = 1_000_000;
  */
 export const DEFAULT_CALL_DEPTH_LIMIT = 1_500;
 
+/** CALL_DEPTH_LIMIT at most: the metered code counts depth in an i32 global, and V8's stack ends far sooner. */
+export const HARD_MAX_CALL_DEPTH_LIMIT = 1_000_000;
+
 /**
  * A JSPI guest lets other requests run once this much time passed since it last did (PAUSE_EVERY_MS).
  * Each pause costs ~1 ms in workerd: 4 ms keeps others' waits to a few ms for ~20% on long calls.
  */
 export const DEFAULT_PAUSE_EVERY_MS = 4;
 
+/** PAUSE_EVERY_MS at most: a JSPI guest holds the thread a second between pauses, others wait that long at worst. */
+export const HARD_MAX_PAUSE_EVERY_MS = 1_000;
+
 /** Wall-clock backstop for one sandbox call (CONTRACT_DEADLINE_MS); fuel normally ends a call long before. */
 export const DEFAULT_CONTRACT_DEADLINE_MS = 30_000;
+
+/** CONTRACT_DEADLINE_MS at most: 15 minutes, the longest a client should wait on one call; fuel ends calls long before. */
+export const HARD_MAX_CONTRACT_DEADLINE_MS = 15 * 60_000;
 
 /** One log line at most (longer messages are cut). */
 export const MAX_LOG_LINE_BYTES = 4 * KiB;
@@ -118,7 +133,7 @@ export const RELATED_FETCH_CONCURRENCY = 4;
 /** All lookups of one round, as freenet-core's RELATED_FETCH_TIMEOUT. */
 export const RELATED_FETCH_TIMEOUT_MS = 10_000;
 
-/** SPEC section 6: linear storage is a 1 GiB logical space by default (STORAGE_LIMIT_BYTES). */
+/** Linear storage is a 1 GiB logical space by default (STORAGE_LIMIT_BYTES). */
 export const DEFAULT_STORAGE_LIMIT_BYTES = 1024 * MiB;
 
 /** Cloudflare DO: 10 GB per object bounds linear storage too. */
@@ -130,7 +145,7 @@ export const HARD_MAX_STORAGE_LIMIT_BYTES = 8 * 1024 * MiB;
  */
 export const DEFAULT_STORAGE_FRAME_BUDGET_BYTES = 32 * MiB;
 
-/** SPEC section 7: all of an instance's leases together (LEASE_QUOTA_BYTES). */
+/** All of an instance's leases together (LEASE_QUOTA_BYTES). */
 export const DEFAULT_LEASE_QUOTA_BYTES = 256 * MiB;
 
 /** One lease's arena at most (LEASE_MAX_BYTES); a guest reads it through its own memory. */
@@ -142,8 +157,29 @@ export const DEFAULT_FABRIC_ARENA_BYTES = 16 * MiB;
 /** The longest a lease is taken or renewed for at a time (LEASE_MAX_SECS): 30 days keeps expiries ordinary dates. */
 export const DEFAULT_LEASE_MAX_SECS = 30 * 86_400;
 
+/** LEASE_MAX_SECS at most: 366 days, a year even in a leap year. */
+export const HARD_MAX_LEASE_SECS = 366 * 86_400;
+
 /** Bytes one inspection read (linear storage, lease bytes) returns: page larger ranges with `offset`. */
 export const MAX_READ_BYTES_PER_REQUEST = 16 * MiB;
 
 /** Frames of an expired lease are kept this long before the alarm reclaims them (LEASE_GRACE_SECS). */
 export const DEFAULT_LEASE_GRACE_SECS = 300;
+
+/** LEASE_GRACE_SECS at most: 30 days, as the frames of a dead lease hold quota and DO storage until reclaimed. */
+export const HARD_MAX_LEASE_GRACE_SECS = 30 * 86_400;
+
+/** crypto.getRandomValues fills at most 64 KiB per call (Web Crypto's quota), so freenet_rand fills in pieces. */
+export const RANDOM_CHUNK_BYTES = 64 * KiB;
+
+/** One fbmu read or write moves at most this much (larger transfers take several calls): 16 MiB of host memory. */
+export const MAX_FABRIC_TRANSFER_BYTES = 16 * MiB;
+
+/** Storage frames per sandbox round trip: a 1 MiB window, as state reads (MAX_READ_AHEAD_BYTES). */
+export const MAX_FRAMES_PER_READ = 16;
+
+/** Result bytes (new state, summary, delta) stream out of guest memory in copies this big: one frame at a time. */
+export const REPLY_CHUNK_BYTES = 64 * KiB;
+
+/** How long past CONTRACT_DEADLINE_MS the DO still waits for a sandbox, which checks the deadline at its next pause. */
+export const SANDBOX_DEADLINE_GRACE_MS = 5_000;

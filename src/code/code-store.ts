@@ -10,6 +10,7 @@ import { meterModule } from "../metering/meter-module.js";
 import { checkContractAbi } from "./contract-abi-check.js";
 import { checkWasm } from "./wasm-check.js";
 import { parseWasmModule } from "./wasm-sections.js";
+import { namespacesImported } from "../namespaces/registry.js";
 
 export interface StoredCode {
   codeHash: string;
@@ -35,7 +36,8 @@ export class CodeStore {
     checkWasm(wasm);
     // Metering first: a feature it cannot meter is refused by name before any other check.
     const metered = instrument(wasm);
-    checkContractAbi(parseWasmModule(wasm), memoryLimitBytes);
+    const info = parseWasmModule(wasm);
+    checkContractAbi(info, memoryLimitBytes);
     const codeHash = encodeId(codeHashOf(this.#newHasher, wasm));
     if (await this.#bucket.head(keyOf(codeHash))) {
       if (!(await this.#bucket.head(meteredKeyOf(codeHash)))) await this.#putMetered(codeHash, metered);
@@ -44,6 +46,7 @@ export class CodeStore {
     await this.#putMetered(codeHash, metered);
     await this.#bucket.put(keyOf(codeHash), wasm, {
       httpMetadata: { contentType: "application/wasm" },
+      customMetadata: { namespaces: namespacesImported(info.imports).join(",") },
     });
     return { codeHash, size: wasm.length, created: true };
   }
@@ -71,8 +74,15 @@ export class CodeStore {
     return object;
   }
 
-  async require(codeHash: string): Promise<void> {
-    if (!(await this.#bucket.head(keyOf(codeHash)))) throw codeNotFound(codeHash);
+  /** The host namespaces the code imports (CODE_NOT_FOUND if there is no such code). */
+  async namespaces(codeHash: string): Promise<string[]> {
+    const head = await this.#bucket.head(keyOf(codeHash));
+    if (!head) throw codeNotFound(codeHash);
+    const recorded = head.customMetadata?.namespaces;
+    if (recorded !== undefined) return recorded === "" ? [] : recorded.split(",");
+    // Code stored before the list was recorded: read it from the module.
+    const wasm = new Uint8Array(await (await this.get(codeHash)).arrayBuffer());
+    return namespacesImported(parseWasmModule(wasm).imports);
   }
 }
 

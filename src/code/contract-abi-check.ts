@@ -1,13 +1,9 @@
-// Upload-time ABI check (SPEC section 1): every import must be a host function
-// we provide, with its exact signature, and the module must export what its
-// ABI needs. Answers name the offending imports and exports.
-import {
-  FREENET_EXPORTS,
-  IMPORT_CATALOG,
-  RUN_EXPORTS,
-  sameSignature,
-  type ImportSpec,
-} from "../namespaces/host-namespace.js";
+// Upload-time ABI check: every import must be a host function a registered
+// namespace provides, with its exact signature, and the module must export
+// what its ABI needs. Answers name the offending imports and exports.
+import { sameSignature, type ImportSpec } from "../namespaces/host-namespace.js";
+import { NAMESPACES, importSpec } from "../namespaces/registry.js";
+import { FREENET_EXPORTS, RUN_EXPORTS } from "./contract-exports.js";
 import { EdgeError } from "../errors.js";
 import { WASM_PAGE_BYTES } from "../limits.js";
 import type { WasmModuleInfo } from "./wasm-sections.js";
@@ -18,7 +14,7 @@ export type ContractAbi = "freenet" | "run" | "freenet+run";
 export function checkContractAbi(info: WasmModuleInfo, memoryLimitBytes: number): ContractAbi {
   const unknownImports = info.imports
     .filter((entry) => {
-      const spec = IMPORT_CATALOG[entry.module]?.[entry.name];
+      const spec = importSpec(entry.module, entry.name);
       return !spec || entry.kind !== "func" || !entry.signature || !sameSignature(entry.signature, spec);
     })
     .map((entry) => `${entry.module}.${entry.name} (${entry.kind})`);
@@ -27,7 +23,7 @@ export function checkContractAbi(info: WasmModuleInfo, memoryLimitBytes: number)
       "CONTRACT_ABI",
       `the module imports what the host does not provide: ${unknownImports.join(", ")}`,
       {
-        details: { unknownImports, namespaces: Object.keys(IMPORT_CATALOG) },
+        details: { unknownImports, namespaces: NAMESPACES.map((namespace) => namespace.name) },
       },
     );
   }

@@ -9,29 +9,25 @@ import {
   type UpdateData,
   type ValidateResult,
 } from "../protocol/freenet-bincode.js";
-import type { ContractOp, FreenetOp } from "../sandbox/contract-runner.js";
-import type { FrameSource } from "../guest-abi/edge-storage/frame-table.js";
-import type { LeasePort } from "../protocol/lease-port.js";
-import type { PageReader } from "../guest-abi/input-source.js";
 import { EdgeError } from "../errors.js";
 import { encodeId } from "../identity/ids.js";
 import { MAX_RELATED_ROUNDS } from "../limits.js";
 import { checkRelatedCount } from "./related-limits.js";
 import type {
+  CallPorts,
+  ContractOp,
   ContractRequest,
   ExecutionSettings,
   ExecutionStats,
+  FreenetOp,
+  NamespaceChanges,
+  NamespacePorts,
   SandboxReply,
-  StorageChanges,
+  StateReader,
 } from "../protocol/sandbox-call.js";
 
 export interface SandboxPort {
-  run(
-    request: ContractRequest,
-    pages: PageReader,
-    storage?: FrameSource,
-    leases?: LeasePort,
-  ): Promise<SandboxReply>;
+  run(request: ContractRequest, ports: CallPorts): Promise<SandboxReply>;
 }
 
 export interface StateBlob {
@@ -42,23 +38,21 @@ export interface StateBlob {
 export interface ExecutorPorts {
   sandbox: SandboxPort;
   /** Pins the blob and exposes it to the sandbox until `release`. */
-  openPages(blob: StateBlob): { reader: PageReader; release(): void };
+  openState(blob: StateBlob): { reader: StateReader; release(): void };
   /** States of related instances (null: no such instance or no state yet). */
   relatedStates(ids: Uint8Array[]): Promise<Array<[Uint8Array, Uint8Array | null]>>;
   settings: ExecutionSettings;
   parameters: Uint8Array;
-  /** The instance's linear storage (edge_storage) as calls see it. */
-  storage: { size(): number; frames: FrameSource; limitBytes: number; frameBudgetBytes: number };
-  /** The instance's fabric memory leases (fbmu). */
-  leases: LeasePort;
+  /** The ports of the namespaces the module imports, fresh for each sandbox call. */
+  namespacePorts(): NamespacePorts;
 }
 
 export interface ByteResult {
   size: number;
   body: ReadableStream<Uint8Array> | null;
   stats: ExecutionStats;
-  /** Linear storage the call changed; commit with its outcome or drop. */
-  storage: StorageChanges;
+  /** What the call changed in namespace state (linear storage); commit with its outcome or drop. */
+  changes: NamespaceChanges;
 }
 
 export type ValidateOutcome =
@@ -126,7 +120,7 @@ export class ContractExecutor {
       if (reply.kind !== "update") throw unexpected(reply.kind);
       const { newStateSize, related } = accept(reply.result, "update_state");
       if (newStateSize !== null || related.length === 0) {
-        return { size: newStateSize, body: reply.body, stats: reply.stats, storage: reply.storage };
+        return { size: newStateSize, body: reply.body, stats: reply.stats, changes: reply.changes };
       }
       const have = relatedUpdates.flatMap((update) => ("relatedTo" in update ? [update.relatedTo] : []));
       const missing = newIds(
@@ -153,7 +147,7 @@ export class ContractExecutor {
         details: { variant: "RunError", message: reply.result.message },
       });
     }
-    return { size: reply.result.value.size, body: reply.body, stats: reply.stats, storage: reply.storage };
+    return { size: reply.result.value.size, body: reply.body, stats: reply.stats, changes: reply.changes };
   }
 
   summarize(head: StateBlob): Promise<ByteResult> {
@@ -168,12 +162,12 @@ export class ContractExecutor {
     const reply = await this.#run(op, head, third);
     if (reply.kind !== "bytes") throw unexpected(reply.kind);
     const { size } = accept(reply.result, op);
-    return { size, body: reply.body, stats: reply.stats, storage: reply.storage };
+    return { size, body: reply.body, stats: reply.stats, changes: reply.changes };
   }
 
   async #run(op: ContractOp, blob: StateBlob, third?: Uint8Array, input?: Uint8Array): Promise<SandboxReply> {
-    const pages = blob.blobId < 0 ? noPages : this.#ports.openPages(blob);
-    const { storage, settings } = this.#ports;
+    const state = blob.blobId < 0 ? noState : this.#ports.openState(blob);
+    const { settings } = this.#ports;
     const budget = settings.fuel;
     if (budget && this.#fuelUsed >= budget.limit) throw this.#outOfFuel(budget.limit);
     const callSettings = budget
@@ -188,22 +182,15 @@ export class ContractExecutor {
           ...(third === undefined ? {} : { third }),
           ...(input === undefined ? {} : { input }),
           settings: callSettings,
-          storage: {
-            size: storage.size(),
-            limitBytes: storage.limitBytes,
-            frameBudgetBytes: storage.frameBudgetBytes,
-          },
         },
-        pages.reader,
-        storage.frames,
-        this.#ports.leases,
+        { state: state.reader, namespaces: this.#ports.namespacePorts() },
       );
       this.#fuelUsed += reply.stats.fuel ?? 0;
       return { ...reply, stats: { ...reply.stats, fuel: this.fuelUsed } };
     } catch (error) {
       throw budget ? this.#withRequestFuel(error, budget.limit) : error;
     } finally {
-      pages.release();
+      state.release();
     }
   }
 
@@ -227,7 +214,7 @@ export class ContractExecutor {
   }
 }
 
-const noPages = {
+const noState = {
   reader: { read: () => new Uint8Array(0) },
   release: () => {},
 };

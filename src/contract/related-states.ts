@@ -2,9 +2,7 @@
 // RequestRelated answer. Every fan-out is bounded: ids per round and per
 // request (related-limits.ts, checked by the executor), bytes (every lookup
 // costs something, found or not), concurrency and time (here).
-import type { StateRead } from "../../durable-objects/contract-object.js";
-import { EdgeError, unwrap, type Outcome } from "../errors.js";
-import type { Env } from "../env.js";
+import { EdgeError } from "../errors.js";
 import { readBounded } from "../http/read-bounded.js";
 import { encodeId } from "../identity/ids.js";
 import {
@@ -19,10 +17,15 @@ import { relatedLimit } from "./related-limits.js";
 /** A state to read: its size first, so an oversize one is refused before a byte is read. */
 export type StateSource = { size: number; body: ReadableStream<Uint8Array> | null } | null;
 
+/** Where related states come from: the instance itself, or another one by id (null: none). */
+export interface RelatedStatePort {
+  selfId: string;
+  readOwn(): StateSource;
+  readOther(id: string): Promise<StateSource>;
+}
+
 export async function fetchRelatedStates(
-  env: Env,
-  selfId: string,
-  readOwn: () => StateSource,
+  port: RelatedStatePort,
   ids: Uint8Array[],
 ): Promise<Array<[Uint8Array, Uint8Array | null]>> {
   let budget = MAX_RELATED_BYTES;
@@ -33,7 +36,7 @@ export async function fetchRelatedStates(
   const fetchOne = async (id: Uint8Array): Promise<Uint8Array | null> => {
     spend(RELATED_LOOKUP_BYTES);
     const name = encodeId(id);
-    const source = name === selfId ? readOwn() : await readOther(env, name);
+    const source = name === port.selfId ? port.readOwn() : await port.readOther(name);
     if (!source) return null;
     try {
       spend(source.size);
@@ -61,16 +64,4 @@ export async function fetchRelatedStates(
     throw error;
   }
   return out;
-}
-
-async function readOther(env: Env, id: string): Promise<StateSource> {
-  const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
-  // RPC's return type mapping loses the union's narrowing; the shape is unchanged.
-  const outcome = (await stub.readState({})) as Outcome<StateRead>;
-  if (!outcome.ok) {
-    if (outcome.error.code === "CONTRACT_NOT_FOUND" || outcome.error.code === "STATE_NOT_FOUND") return null;
-    throw EdgeError.fromBody(outcome.error);
-  }
-  const read = unwrap(outcome);
-  return { size: read.info.size, body: read.body };
 }

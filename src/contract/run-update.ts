@@ -10,15 +10,25 @@ import { EdgeError } from "../errors.js";
 import { checkWriteConditions, type WriteConditions } from "../http/conditional.js";
 import type { StateStore } from "../store/state/state-store.js";
 import { etagOf, versionInfo, type VersionInfo } from "../store/state/version-info.js";
-import type { StorageChanges } from "../protocol/sandbox-call.js";
+import type { NamespaceChanges } from "../protocol/sandbox-call.js";
+import type { UpdateRequest } from "../protocol/instance-rpc.js";
 import type { ContractExecutor } from "./contract-executor.js";
+
+/** The update a request carries, as update_state takes it. */
+export function updatesOf(request: Pick<UpdateRequest, "kind" | "data">): UpdateData[] {
+  return [
+    request.kind === "delta"
+      ? { kind: "Delta", delta: request.data }
+      : { kind: "State", state: request.data },
+  ];
+}
 
 export async function runUpdate(
   state: StateStore,
   executor: ContractExecutor,
   updates: UpdateData[],
   conditions: WriteConditions,
-  commitStorage: (changes: StorageChanges) => void,
+  commitChanges: (changes: NamespaceChanges) => void,
 ): Promise<VersionInfo & { changed: boolean }> {
   const base = state.head();
   if (!base) throw new EdgeError("STATE_NOT_FOUND", "this contract has no state to update; PUT one first");
@@ -27,12 +37,12 @@ export async function runUpdate(
   const result = await executor.update(base, updates);
   if (result.size === null) {
     // No new state, but storage the call wrote still commits (atomically, on its own).
-    state.transaction(() => commitStorage(result.storage));
+    state.transaction(() => commitChanges(result.changes));
     return { ...versionInfo(base), changed: false };
   }
   const version = await state.put(result.body, {
     expectedLength: result.size,
-    alsoCommit: () => commitStorage(result.storage),
+    alsoCommit: () => commitChanges(result.changes),
     // As freenet-core does: an identical result is no new version, and a new one must validate.
     keepIdenticalHead: true,
     validate: (staged) => executor.requireValid(staged),

@@ -3,15 +3,13 @@
 // on: code hash, host runtime version, memory cap.
 import hostRuntime from "../../build/sandbox-host.txt";
 import { unwrap } from "../errors.js";
+import { SANDBOX_DEADLINE_GRACE_MS } from "../limits.js";
 import { sandboxFailure, withDeadline } from "./sandbox-failure.js";
 import type { HasherFactory } from "../hashing/blake3.js";
 import { encodeId } from "../identity/ids.js";
-import type { PageReader } from "../guest-abi/input-source.js";
-import type { FrameSource } from "../guest-abi/edge-storage/frame-table.js";
-import type { LeasePort } from "../protocol/lease-port.js";
 import type { SandboxPort } from "./contract-executor.js";
 import type ContractSandbox from "../sandbox/sandbox-main.js";
-import type { ContractRequest, SandboxReply } from "../protocol/sandbox-call.js";
+import type { CallPorts, ContractRequest, SandboxReply } from "../protocol/sandbox-call.js";
 import { METERING_VERSION } from "../metering/fuel-costs.js";
 
 /** Pinned below the runtime's newest date so vitest's older workerd accepts it too. */
@@ -30,9 +28,6 @@ export interface SandboxLoaderOptions {
   metered: boolean;
 }
 
-// How long past the deadline the DO still waits for a sandbox that checks it at its next pause.
-const DEADLINE_GRACE_MS = 5_000;
-
 let runtimeVersion: string | undefined;
 
 export function sandboxRuntimeVersion(newHasher: HasherFactory): string {
@@ -47,12 +42,7 @@ export function sandboxFor(codeHash: string, options: SandboxLoaderOptions): San
   const metering = options.metered ? `m${METERING_VERSION}` : "unmetered";
   const key = `${codeHash}:${sandboxRuntimeVersion(options.newHasher)}:${options.memoryLimitBytes}:${metering}`;
   return {
-    async run(
-      request: ContractRequest,
-      pages: PageReader,
-      storage?: FrameSource,
-      leases?: LeasePort,
-    ): Promise<SandboxReply> {
+    async run(request: ContractRequest, ports: CallPorts): Promise<SandboxReply> {
       // Only get() right before a call: a stub made in a request that ends
       // unused leaves that isolate key broken in local workerd.
       const worker = options.loader.get(key, async () => ({
@@ -65,8 +55,8 @@ export function sandboxFor(codeHash: string, options: SandboxLoaderOptions): San
       let outcome;
       try {
         outcome = await withDeadline(
-          entry.run(request, pages, storage, leases),
-          options.deadlineMs + DEADLINE_GRACE_MS,
+          entry.run(request, ports),
+          options.deadlineMs + SANDBOX_DEADLINE_GRACE_MS,
         );
       } catch (error) {
         throw sandboxFailure(error);

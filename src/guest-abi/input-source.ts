@@ -2,16 +2,12 @@
 // demand: synchronously while it has them buffered, as a promise when it must
 // fetch (the JSPI path suspends the guest on that promise).
 import { EdgeError } from "../errors.js";
+import type { StateReader } from "../protocol/sandbox-call.js";
 
 export interface InputSource {
   readonly length: number;
   /** Up to `max` (> 0) next bytes; empty only when everything was read. */
   next(max: number): Uint8Array | Promise<Uint8Array>;
-}
-
-/** Reads pages of a stored blob; the DO's RpcTarget implements it. */
-export interface PageReader {
-  read(offset: number, length: number): Uint8Array | Promise<Uint8Array>;
 }
 
 export function bytesInput(bytes: Uint8Array): InputSource {
@@ -30,7 +26,7 @@ export function bytesInput(bytes: Uint8Array): InputSource {
  * Pulls `length` bytes from `reader` in windows of `window` bytes, one round
  * trip per window; host memory stays at one window whatever the length.
  */
-export function pagedInput(length: number, reader: PageReader, window: number): InputSource {
+export function pagedInput(length: number, reader: StateReader, window: number): InputSource {
   let fetched = 0;
   let buffer: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   let at = 0;

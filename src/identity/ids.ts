@@ -1,4 +1,4 @@
-// Identity (SPEC section 3): code hash = BLAKE3(wasm), instance id =
+// Identity (README "HTTP API"): code hash = BLAKE3(wasm), instance id =
 // BLAKE3(code hash || parameters), both 32 bytes rendered in base58 (Bitcoin).
 import { base58 } from "@scure/base";
 import { EdgeError } from "../errors.js";

@@ -1,65 +1,74 @@
-// Every host import a contract may use, by namespace (SPEC section 1: one
-// module per ABI namespace, one import table). Upload refuses any other
-// import by name; the sandbox builds the import object from the same table.
+// What a host namespace is: one object holding both halves of an ABI
+// namespace, so adding one is a new module and a registry line. The sandbox
+// half (`bind`) builds the guest's imports for one call from the port the
+// Durable Object handed over; the DO half (`host`) opens the namespace's
+// store, builds that port, and commits what a call changed.
+import type { Settings } from "../config.js";
+import type { Clock } from "../clock.js";
+import type { GuestMemory } from "../guest-abi/guest-memory.js";
+import type { InputBuffers } from "../guest-abi/freenet/input-buffers.js";
+import type { HostMeter } from "../metering/fuel-meter.js";
+import type { SqlPort } from "../store/sql/sql-port.js";
 
 export interface ImportSpec {
   params: string[];
   results: string[];
 }
 
-export const FREENET_IO = "freenet_contract_io";
+export type HostFunction = (...args: never[]) => unknown;
 
-export const IMPORT_CATALOG: Record<string, Record<string, ImportSpec>> = {
-  [FREENET_IO]: {
-    __frnt__fill_buffer: { params: ["i64", "i64"], results: ["i32"] },
-  },
-  freenet_log: {
-    __frnt__logger__info: { params: ["i64", "i64", "i32"], results: [] },
-  },
-  freenet_rand: {
-    __frnt__rand__rand_bytes: { params: ["i64", "i64", "i32"], results: [] },
-  },
-  freenet_time: {
-    __frnt__time__utc_now: { params: ["i64", "i64"], results: [] },
-  },
-  edge_storage: {
-    storage_map: { params: ["i32", "i64", "i32"], results: ["i32"] },
-    storage_unmap: { params: ["i32"], results: ["i32"] },
-    storage_sync: { params: [], results: ["i32"] },
-    storage_size: { params: [], results: ["i64"] },
-    storage_read: { params: ["i32", "i64", "i32"], results: ["i32"] },
-    storage_write: { params: ["i64", "i32", "i32"], results: ["i32"] },
-  },
-  fbmu: {
-    fbmu_hello: { params: [], results: ["i32"] },
-    fbmu_get_arena_size: { params: [], results: ["i64"] },
-    fbmu_read: { params: ["i64", "i32", "i32"], results: ["i32"] },
-    fbmu_write: { params: ["i64", "i32", "i32"], results: ["i32"] },
-    fbmu_alloc: { params: ["i64", "i64", "i32"], results: ["i32"] },
-    fbmu_query: { params: ["i32", "i32"], results: ["i32"] },
-    fbmu_renew: { params: ["i32", "i64"], results: ["i64"] },
-    fbmu_free: { params: ["i32"], results: ["i32"] },
-    fbmu_read_lease: { params: ["i32", "i64", "i32", "i32"], results: ["i32"] },
-    fbmu_write_lease: { params: ["i32", "i64", "i32", "i32"], results: ["i32"] },
-  },
-};
+/** One call of one guest, as every namespace's imports see it. */
+export interface GuestCall {
+  memory(): GuestMemory;
+  /** Imports may suspend the guest on a promise (JSPI); otherwise every answer must be synchronous. */
+  jspi: boolean;
+  /** The ports answer synchronously (an in-process host, as node tests run one); a sandbox's are RPC stubs. */
+  localPorts: boolean;
+  /** Charges each import its fuel (src/metering/fuel-costs.ts). */
+  meter: HostMeter;
+  /** The call's Freenet streaming buffers (every input reaches the guest through them). */
+  inputs(): InputBuffers;
+  log(line: string): void;
+  now(): Date;
+}
 
-/** The generic entry (SPEC section 6): input and output through the Freenet buffers. */
-export const RUN_EXPORTS: Record<string, ImportSpec | "memory"> = {
-  memory: "memory",
-  __frnt__initiate_buffer: { params: ["i32"], results: ["i64"] },
-  run: { params: ["i64"], results: ["i64"] },
-};
+/** A namespace's imports for one call, and what it hands back when the guest returned normally. */
+export interface GuestBinding<Changes> {
+  imports: Record<string, HostFunction>;
+  /** What the call changed, for the DO to commit with the call's outcome (or drop). */
+  finish?(): Changes | undefined;
+}
 
-/** What a Freenet contract must export (freenet-stdlib's #[contract] output). */
-export const FREENET_EXPORTS: Record<string, ImportSpec | "memory"> = {
-  memory: "memory",
-  __frnt__initiate_buffer: { params: ["i32"], results: ["i64"] },
-  validate_state: { params: ["i64", "i64", "i64"], results: ["i64"] },
-  update_state: { params: ["i64", "i64", "i64"], results: ["i64"] },
-  summarize_state: { params: ["i64", "i64"], results: ["i64"] },
-  get_state_delta: { params: ["i64", "i64", "i64"], results: ["i64"] },
-};
+/** What the DO half of a namespace may use of its instance. */
+export interface InstanceContext {
+  sql: SqlPort;
+  clock: Clock;
+  settings: Settings;
+  /** Arms the instance's alarm at `ms` (unix ms) unless it is due sooner. */
+  wakeAt(ms: number): void;
+}
+
+export interface NamespaceHost<Port, Changes, Store> {
+  /** Opens the namespace's tables on the instance (only once it is an instance). */
+  open(instance: InstanceContext): Store;
+  /** The port one call's imports talk to: plain data and RpcTargets, sent to the sandbox with the call. */
+  port(store: Store, instance: InstanceContext): Port;
+  /** Commits a call's changes, inside the transaction that commits its outcome; returns bytes written. */
+  commit?(store: Store, changes: Changes): number;
+  /** The alarm's work (idempotent); returns when it next has work (unix ms), or null. */
+  collect?(store: Store): number | null;
+}
+
+export interface HostNamespace<Port = unknown, Changes = unknown, Store = unknown> {
+  /** The wasm import module name. */
+  name: string;
+  /** Every import the namespace provides, with its exact signature (the upload check admits these). */
+  catalog: Record<string, ImportSpec>;
+  /** The sandbox half: `port` is what the DO handed over for this call (undefined: none). */
+  bind(call: GuestCall, port: Port | undefined): GuestBinding<Changes>;
+  /** The DO half, for namespaces backed by instance state. */
+  host?: NamespaceHost<Port, Changes, Store>;
+}
 
 export function sameSignature(a: ImportSpec, b: ImportSpec): boolean {
   return a.params.join() === b.params.join() && a.results.join() === b.results.join();

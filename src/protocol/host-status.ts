@@ -1,6 +1,6 @@
-// The one table of host-import status codes (SPEC section 9): 0 is success,
-// expected failures are these stable negative numbers, shared by every
-// namespace (edge_storage now, fbmu next). Documented in the README.
+// The one table of host-import status codes: 0 is success, expected failures
+// are these stable negative numbers, shared by every namespace. The README's
+// "Host status codes" table documents them (test/node/host-status-docs.test.ts).
 export const HostStatus = {
   OK: 0,
   INVALID_ARGUMENT: -1,

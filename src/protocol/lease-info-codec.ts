@@ -1,11 +1,23 @@
-// LeaseInfo as fbmu_alloc / fbmu_query write it into guest memory (SPEC section 7):
-// { lease_id: u128 LE, arena_size: u64, expires_at: u64, status: u8 } padded to 40 bytes.
-import type { LeaseInfo, LeaseStatus } from "../store/leases/lease-store.js";
+// LeaseInfo as fbmu_alloc / fbmu_query write it into guest memory (README
+// "Fabric memory"): { lease_id: u128 LE, arena_size: u64, expires_at: u64,
+// status: u8 } padded to 40 bytes.
 
+export const LEASE_ID_BYTES = 16;
 export const LEASE_INFO_BYTES = 40;
+
+export type LeaseStatus = "active" | "expired" | "revoked";
+
+/** A lease as the wire carries it (the DO's LeaseInfo has this shape). */
+export interface LeaseInfoFields {
+  id: Uint8Array;
+  arenaSize: number;
+  expiresAt: number;
+  status: LeaseStatus;
+}
+
 const STATUS_BYTE: Record<LeaseStatus, number> = { active: 0, expired: 1, revoked: 2 };
 
-export function encodeLeaseInfo(info: LeaseInfo): Uint8Array {
+export function encodeLeaseInfo(info: LeaseInfoFields): Uint8Array {
   const out = new Uint8Array(LEASE_INFO_BYTES);
   const view = new DataView(out.buffer);
   out.set(info.id, 0);

@@ -1,8 +1,29 @@
 // What crosses the RPC boundary between a ContractObject and its sandbox
-// isolate. Types only (plus constants), so both sides share one definition.
+// isolate: one request, one ports object, one reply. Types only, so both
+// sides share one definition.
 import type { BincodeResult, ContractErrorValue, RelatedMode, ValidateResult } from "./freenet-bincode.js";
-import type { ContractOp } from "../sandbox/contract-runner.js";
-import type { FrameWrite } from "../guest-abi/edge-storage/frame-table.js";
+
+export type FreenetOp = "validate_state" | "update_state" | "summarize_state" | "get_state_delta";
+/** A contract operation: a Freenet export, or the generic `run(input) -> record` entry. */
+export type ContractOp = FreenetOp | "run";
+
+/** Reads a stored state by window; the DO's StateReaderTarget implements it. */
+export interface StateReader {
+  read(offset: number, length: number): Uint8Array | Promise<Uint8Array>;
+}
+
+/** Ports of the namespaces the module imports, by namespace name (src/namespaces/registry.ts). */
+export type NamespacePorts = Record<string, unknown>;
+
+/** What each namespace's part of a call changed, by namespace name; committed with the outcome or dropped. */
+export type NamespaceChanges = Record<string, unknown>;
+
+/** Everything the DO hands the sandbox for one call besides the request. */
+export interface CallPorts {
+  /** The state the call reads (refilled by window, or all of it first when prefetching). */
+  state: StateReader;
+  namespaces: NamespacePorts;
+}
 
 /** `auto`: JSPI when the isolate has it, else prefetch; `prefetch` forces shipping all pages first. */
 export type PageMode = "auto" | "prefetch";
@@ -34,12 +55,7 @@ export interface ContractRequest {
   /** The request body of `run`. */
   input?: Uint8Array;
   settings: ExecutionSettings;
-  /** Linear storage as the call starts; frames come from the StorageFrames target. */
-  storage?: { size: number; limitBytes: number; frameBudgetBytes: number };
 }
-
-/** What a call changed in linear storage; committed with the call's outcome or not at all. */
-export type StorageChanges = { writes: FrameWrite[]; size: number } | null;
 
 export interface ExecutionStats {
   /** How state pages reached the guest. */
@@ -75,6 +91,6 @@ export type SandboxReply = (
       body: ReadableStream<Uint8Array> | null;
       stats: ExecutionStats;
     }
-) & { storage: StorageChanges };
+) & { changes: NamespaceChanges };
 
 export type { ContractErrorValue };

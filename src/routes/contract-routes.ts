@@ -44,10 +44,12 @@ contractRoutes.post(
     const codeHashBytes = parseId(body.codeHash, "codeHash");
     const codeHash = encodeId(codeHashBytes);
     const parameters = decodeParameters(body.parameters);
-    await new CodeStore(c.env.CODE, newHasher).require(codeHash);
+    const namespaces = await new CodeStore(c.env.CODE, newHasher).namespaces(codeHash);
     const id = encodeId(instanceIdOf(newHasher, codeHashBytes, parameters));
     const { stub } = instanceStub(c.env, id);
-    const { created } = unwrap(await stub.create({ id, codeHash, parameters, createdAt: Date.now() }));
+    const { created } = unwrap(
+      await stub.create({ id, codeHash, parameters, createdAt: Date.now(), namespaces }),
+    );
     return c.json({ id, codeHash }, created ? 201 : 200, { location: `/v1/contracts/${id}` });
   },
 );
@@ -60,5 +62,7 @@ contractRoutes.get("/:id", async (c) => {
     codeHash: record.codeHash,
     parameters: base64.encode(record.parameters),
     createdAt: record.createdAt,
+    // The host namespaces its code imports: the only ones a call gets ports for.
+    namespaces: record.namespaces,
   });
 });

@@ -1,6 +1,6 @@
 // Routes that run the contract: updates, summary, delta, validate.
 import { Hono } from "hono";
-import type { ContractBytes } from "../../durable-objects/contract-object.js";
+import type { ContractBytes } from "../protocol/instance-rpc.js";
 import type { ByteResult } from "../contract/contract-executor.js";
 import type { Env } from "../env.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";

@@ -1,15 +1,12 @@
-// One contract call inside the sandbox: choose how state pages arrive (JSPI
+// One contract call inside the sandbox: choose how state windows arrive (JSPI
 // refills pulled from the DO, or everything prefetched when the isolate lacks
 // JSPI), run the export, and turn the result into an RPC-safe reply whose
 // byte payloads stream out of guest memory 64 KiB at a time.
-import { runFreenet, type FreenetValue } from "./contract-runner.js";
-import { bytesInput, pagedInput, prefetched, type PageReader } from "../guest-abi/input-source.js";
-import { FrameTable, type FrameSource } from "../guest-abi/edge-storage/frame-table.js";
-import type { LeasePort } from "../protocol/lease-port.js";
-import type { ContractRequest, ExecutionStats, SandboxReply } from "../protocol/sandbox-call.js";
+import { runContract, type FreenetValue } from "./contract-runner.js";
+import { bytesInput, pagedInput, prefetched } from "../guest-abi/input-source.js";
+import type { CallPorts, ContractRequest, ExecutionStats, SandboxReply } from "../protocol/sandbox-call.js";
 import { Pacer } from "./pause-for-others.js";
-
-const OUT_CHUNK = 64 * 1024;
+import { REPLY_CHUNK_BYTES } from "../limits.js";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -22,19 +19,10 @@ let isolateCalls = 0;
 export async function executeContract(
   module: WebAssembly.Module,
   request: ContractRequest,
-  pages: PageReader,
-  storageFrames?: FrameSource,
-  leases?: LeasePort,
+  ports: CallPorts,
 ): Promise<SandboxReply> {
   isolateCalls++;
   const jspi = request.settings.pageMode === "auto" && hasJspi();
-  const storage =
-    request.storage && storageFrames
-      ? {
-          frames: new FrameTable(storageFrames, request.storage.size, request.storage.frameBudgetBytes),
-          limitBytes: request.storage.limitBytes,
-        }
-      : undefined;
   const { fuel } = request.settings;
   const pacer = new Pacer(request.settings);
   const options = {
@@ -42,21 +30,20 @@ export async function executeContract(
     ...(fuel ? { fuel: { ...fuel, ...(jspi ? { pause: () => pacer.slice() } : {}) } } : {}),
     memoryLimitBytes: request.settings.memoryLimitBytes,
     log: (line: string) => console.log(`[contract] ${line}`),
-    ...(storage ? { storage } : {}),
-    ...(leases ? { leases } : {}),
+    ports: ports.namespaces,
   };
   let outcome;
   if (request.op === "run") {
-    outcome = await runFreenet(
+    outcome = await runContract(
       module,
       { op: "run", input: bytesInput(request.input ?? new Uint8Array(0)) },
       options,
     );
   } else {
-    const paged = pagedInput(request.stateLength, pages, request.settings.readAheadBytes);
+    const paged = pagedInput(request.stateLength, ports.state, request.settings.readAheadBytes);
     const state = jspi ? paged : await prefetched(paged);
     const third = request.third === undefined ? {} : { third: request.third };
-    outcome = await runFreenet(
+    outcome = await runContract(
       module,
       { op: request.op, parameters: request.parameters, state, ...third },
       options,
@@ -69,10 +56,10 @@ export async function executeContract(
     isolateCalls,
     fuel: outcome.fuel,
   };
-  return { ...reply(outcome.value, stats), storage: outcome.storage };
+  return { ...reply(outcome.value, stats), changes: outcome.changes };
 }
 
-function reply(value: FreenetValue, stats: ExecutionStats): DistributiveOmit<SandboxReply, "storage"> {
+function reply(value: FreenetValue, stats: ExecutionStats): DistributiveOmit<SandboxReply, "changes"> {
   switch (value.op) {
     case "run":
       return value.result.ok
@@ -119,8 +106,8 @@ function streamOf(view: Uint8Array): ReadableStream<Uint8Array> {
         controller.close();
         return;
       }
-      controller.enqueue(view.slice(at, at + OUT_CHUNK));
-      at += OUT_CHUNK;
+      controller.enqueue(view.slice(at, at + REPLY_CHUNK_BYTES));
+      at += REPLY_CHUNK_BYTES;
     },
   });
 }

@@ -8,6 +8,10 @@ import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { main as asc } from "assemblyscript/asc";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_FUEL_PER_CALL, DEFAULT_FUEL_SLICE } from "../../src/limits.js";
+import { FuelMeter } from "../../src/metering/fuel-meter.js";
+import { meterModule } from "../../src/metering/meter-module.js";
+import { METER_MODULE, REFUEL_IMPORT, START_EXPORT } from "../../src/metering/metering-abi.js";
 
 // The AssemblyScript SDK's SHA-512 and Ed25519 verifier, compiled here exactly as a guest
 // contract would be, and checked against node:crypto (OpenSSL) and @noble/hashes.
@@ -29,6 +33,7 @@ interface GuestExports {
 const FIXTURE_DIR = fileURLToPath(new URL("./fixtures/assembly/", import.meta.url));
 const WINDOW = 64 * 1024; // the host's frame size: no piece handed to the guest is larger
 
+let wasm: Uint8Array<ArrayBuffer>;
 let guest: GuestExports;
 let PK = 0;
 let SIG = 0;
@@ -43,14 +48,9 @@ beforeAll(async () => {
     const args = ["ed25519-entry.ts", "--baseDir", FIXTURE_DIR, "-o", outFile, "-O3", "--runtime", "stub"];
     const result = await asc([...args, "--noAssert"]);
     if (result.error) throw new Error(`asc failed: ${result.error.message}\n${result.stderr.toString()}`);
-    const module = await WebAssembly.compile(await readFile(outFile));
-    const instance = await WebAssembly.instantiate(module, {
-      env: {
-        abort: () => {
-          throw new Error("guest abort");
-        },
-      },
-    });
+    wasm = new Uint8Array(await readFile(outFile));
+    const module = await WebAssembly.compile(wasm);
+    const instance = await WebAssembly.instantiate(module, { env: { abort } });
     guest = instance.exports as unknown as GuestExports;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -60,6 +60,31 @@ beforeAll(async () => {
   OUT = guest.alloc(64);
   CHUNK = guest.alloc(WINDOW);
 }, 120_000);
+
+function abort(): never {
+  throw new Error("guest abort");
+}
+
+/** The same guest metered as the platform meters contracts, and the fuel each call uses. */
+function meteredGuest() {
+  const meter = new FuelMeter({ limit: 1e15, slice: DEFAULT_FUEL_SLICE, depthLimit: 1000 });
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(meterModule(wasm).bytes), {
+    env: { abort },
+    [METER_MODULE]: { [REFUEL_IMPORT]: () => meter.refuel() },
+  });
+  meter.attach(exports);
+  const fuelOf = (call: () => unknown) => {
+    meter.enter(false);
+    const before = meter.used;
+    const result = call();
+    return { result, fuel: meter.used - before };
+  };
+  fuelOf(exports[START_EXPORT] as () => void); // the host runs the start function (it sets up the heap)
+  const metered = exports as unknown as GuestExports;
+  const at = { pk: metered.alloc(32), sig: metered.alloc(64), chunk: metered.alloc(WINDOW) };
+  const write = (ptr: number, bytes: Uint8Array) => new Uint8Array(metered.memory.buffer).set(bytes, ptr);
+  return { metered, fuelOf, at, write };
+}
 
 // Re-read the buffer every time: an allocation that grows memory detaches old views.
 const mem = () => new Uint8Array(guest.memory.buffer);
@@ -395,16 +420,58 @@ describe("AssemblyScript Ed25519 verification", () => {
     expect(guest.verifierVerify()).toBe(1);
   });
 
-  it("verifies in a few milliseconds", () => {
-    const message = bulk(256, 4);
-    const { publicKey, signature } = signWith(new Uint8Array(32).fill(3), message);
-    for (let i = 0; i < 10; i++) oneShotVerify(publicKey, signature, message); // warm up the JIT
-    const runs = 100;
-    const start = performance.now();
-    for (let i = 0; i < runs; i++) expect(oneShotVerify(publicKey, signature, message)).toBe(true);
-    const perVerify = (performance.now() - start) / runs;
-    console.log(`ed25519 verify (AssemblyScript, -O3): ${perVerify.toFixed(3)} ms`);
-    // Generous: catches an accidental quadratic blow-up, not a slow CI machine.
-    expect(perVerify).toBeLessThan(50);
+  // Fuel, not a stopwatch: the platform's count of the guest's instructions, the same on every machine.
+  it("hashes the message for the same fuel per 128-byte block, however it is cut", () => {
+    const { metered, fuelOf, at, write } = meteredGuest();
+    const blocks = [1, 2, 4, 3, 64, 512, 1, 17];
+    const message = bulk(128 * blocks.reduce((a, b) => a + b), 5);
+    const { publicKey, signature } = signWith(new Uint8Array(32).fill(5), message);
+    write(at.pk, publicKey);
+    write(at.sig, signature);
+    fuelOf(() => metered.verifierStart(at.pk, at.sig)); // hashes R || A: 64 bytes wait for the next block
+    let offset = 0;
+    const fuel = blocks.map((n) => {
+      write(at.chunk, message.subarray(offset, offset + 128 * n));
+      offset += 128 * n;
+      return fuelOf(() => metered.verifierUpdate(at.chunk, 128 * n)).fuel;
+    });
+    const [one = 0, two = 0] = fuel;
+    const perBlock = two - one;
+    expect(perBlock).toBeGreaterThan(0);
+    // A fixed cost per piece plus the same per block: linear in the message, wherever a piece falls.
+    expect(fuel).toEqual(blocks.map((n) => one + (n - 1) * perBlock));
+    expect(fuelOf(() => metered.verifierVerify()).result).toBe(1);
+  });
+
+  it("verifies a signature for at most 2% of a call's default fuel, whatever the message", () => {
+    const { metered, fuelOf, at, write } = meteredGuest();
+    const start = new Set<number>();
+    const verify: number[] = [];
+    for (const [seed, length] of [
+      [3, 256],
+      [4, 0],
+      [5, 1000],
+      [6, WINDOW],
+      [7, 3 * WINDOW + 77],
+      [8, 256],
+    ] as const) {
+      const message = bulk(length, seed);
+      const { publicKey, signature } = signWith(new Uint8Array(32).fill(seed), message);
+      write(at.pk, publicKey);
+      write(at.sig, signature);
+      start.add(fuelOf(() => metered.verifierStart(at.pk, at.sig)).fuel);
+      for (const [from, to] of pieces(length, [])) {
+        write(at.chunk, message.subarray(from, to));
+        fuelOf(() => metered.verifierUpdate(at.chunk, to - from));
+      }
+      const outcome = fuelOf(() => metered.verifierVerify());
+      expect(outcome.result).toBe(1);
+      expect(streamingVerify(publicKey, signature, message)).toBe(true); // and unmetered
+      verify.push(outcome.fuel);
+    }
+    expect(start.size).toBe(1);
+    // The curve arithmetic varies with the scalars' bits, not with the message length (the first
+    // call also sets up the curve constants): 50 verifications fit in a call's default budget.
+    for (const fuel of verify) expect(fuel).toBeLessThan(DEFAULT_FUEL_PER_CALL / 50);
   });
 });

@@ -1,12 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { EdgeError } from "../../src/errors.js";
-import { DEFAULT_ARENA_ID, LEASE_FRAME_BYTES, LeaseStore } from "../../src/store/leases/lease-store.js";
+import { FRAME_BYTES } from "../../src/limits.js";
+import { LeaseStore } from "../../src/store/leases/lease-store.js";
 import { LeaseTables } from "../../src/store/leases/lease-tables.js";
 import { nodeSql } from "./support/node-sql.js";
 
 const MiB = 1024 * 1024;
 
-function setup(overrides: Partial<{ quotaBytes: number; maxLeaseBytes: number; graceSecs: number }> = {}) {
+function setup(
+  overrides: Partial<{
+    quotaBytes: number;
+    maxLeaseBytes: number;
+    graceSecs: number;
+    randomId: () => Uint8Array;
+  }> = {},
+) {
   let nowMs = 1_800_000_000_000;
   let next = 1;
   const clock = { now: () => nowMs };
@@ -22,7 +30,7 @@ function setup(overrides: Partial<{ quotaBytes: number; maxLeaseBytes: number; g
   });
   const advance = (secs: number) => (nowMs += secs * 1000);
   const frames = () => Number(sql.exec("SELECT COUNT(*) AS n FROM lease_frames")[0]?.n);
-  return { store, advance, frames, nowSecs: () => Math.floor(nowMs / 1000) };
+  return { store, sql, advance, frames, nowSecs: () => Math.floor(nowMs / 1000) };
 }
 
 function codeOf(fn: () => unknown): string {
@@ -39,7 +47,7 @@ describe("lease lifecycle (fake clock, real SQLite)", () => {
     const { store, nowSecs } = setup();
     const lease = store.acquire(100, 30);
     expect(lease).toMatchObject({
-      arenaSize: LEASE_FRAME_BYTES,
+      arenaSize: FRAME_BYTES,
       status: "active",
       expiresAt: nowSecs() + 30,
     });
@@ -95,22 +103,24 @@ describe("lease lifecycle (fake clock, real SQLite)", () => {
 
   it("two leases are isolated; unwritten bytes read as zero; bounds are enforced", () => {
     const { store } = setup();
-    const a = store.acquire(2 * LEASE_FRAME_BYTES, 60);
-    const b = store.acquire(2 * LEASE_FRAME_BYTES, 60);
-    store.write(a.id, LEASE_FRAME_BYTES - 2, Uint8Array.of(1, 2, 3, 4));
-    expect(Array.from(store.read(a.id, LEASE_FRAME_BYTES - 3, 6))).toEqual([0, 1, 2, 3, 4, 0]);
-    expect(store.read(b.id, LEASE_FRAME_BYTES - 3, 6)).toEqual(new Uint8Array(6));
-    expect(codeOf(() => store.write(a.id, 2 * LEASE_FRAME_BYTES - 1, Uint8Array.of(1, 2)))).toBe(
+    const a = store.acquire(2 * FRAME_BYTES, 60);
+    const b = store.acquire(2 * FRAME_BYTES, 60);
+    store.write(a.id, FRAME_BYTES - 2, Uint8Array.of(1, 2, 3, 4));
+    expect(Array.from(store.read(a.id, FRAME_BYTES - 3, 6))).toEqual([0, 1, 2, 3, 4, 0]);
+    expect(store.read(b.id, FRAME_BYTES - 3, 6)).toEqual(new Uint8Array(6));
+    expect(codeOf(() => store.write(a.id, 2 * FRAME_BYTES - 1, Uint8Array.of(1, 2)))).toBe(
       "LEASE_OUT_OF_BOUNDS",
     );
   });
 
-  it("the default arena needs no lease and never expires", () => {
+  it("the default arena (id null) needs no lease and never expires", () => {
     const { store, advance } = setup();
-    store.write(DEFAULT_ARENA_ID, 10, Uint8Array.of(9));
+    store.write(null, 10, Uint8Array.of(9));
     advance(10 ** 7);
-    expect(Array.from(store.read(DEFAULT_ARENA_ID, 9, 3))).toEqual([0, 9, 0]);
-    expect(codeOf(() => store.read(DEFAULT_ARENA_ID, MiB, 1))).toBe("LEASE_OUT_OF_BOUNDS");
+    expect(Array.from(store.read(null, 9, 3))).toEqual([0, 9, 0]);
+    expect(codeOf(() => store.read(null, MiB, 1))).toBe("LEASE_OUT_OF_BOUNDS");
+    expect(codeOf(() => store.requireRange(null, MiB - 1, 1))).toBe("ok");
+    expect(codeOf(() => store.requireRange(null, MiB - 1, 2))).toBe("LEASE_OUT_OF_BOUNDS");
   });
 
   it("reclaim drops frames of revoked and long-expired leases, keeps tombstones, and is idempotent", () => {
@@ -133,8 +143,8 @@ describe("lease lifecycle (fake clock, real SQLite)", () => {
   });
 
   it("reclaimed leases stop counting against the quota", () => {
-    const { store } = setup({ quotaBytes: 2 * LEASE_FRAME_BYTES });
-    const first = store.acquire(2 * LEASE_FRAME_BYTES, 100);
+    const { store } = setup({ quotaBytes: 2 * FRAME_BYTES });
+    const first = store.acquire(2 * FRAME_BYTES, 100);
     expect(codeOf(() => store.acquire(1, 10))).toBe("LEASE_CAPACITY_EXCEEDED");
     store.free(first.id);
     store.reclaim();
@@ -155,21 +165,65 @@ describe("lease bounds and lifetimes", () => {
 
   it("checks a whole range before anything is read or written, and names it", () => {
     const { store } = setup();
-    const lease = store.acquire(LEASE_FRAME_BYTES, 60);
-    expect(codeOf(() => store.requireRange(lease.id, LEASE_FRAME_BYTES - 6, 10))).toBe("LEASE_OUT_OF_BOUNDS");
+    const lease = store.acquire(FRAME_BYTES, 60);
+    expect(codeOf(() => store.requireRange(lease.id, FRAME_BYTES - 6, 10))).toBe("LEASE_OUT_OF_BOUNDS");
     const thrown = (() => {
       try {
-        store.requireRange(lease.id, LEASE_FRAME_BYTES - 6, 10);
+        store.requireRange(lease.id, FRAME_BYTES - 6, 10);
       } catch (error) {
         return error;
       }
       return undefined;
     })();
     expect((thrown as EdgeError).details).toEqual({
-      offset: LEASE_FRAME_BYTES - 6,
+      offset: FRAME_BYTES - 6,
       length: 10,
-      arenaSize: LEASE_FRAME_BYTES,
+      arenaSize: FRAME_BYTES,
     });
-    expect(codeOf(() => store.requireRange(lease.id, 0, LEASE_FRAME_BYTES))).toBe("ok");
+    expect(codeOf(() => store.requireRange(lease.id, 0, FRAME_BYTES))).toBe("ok");
+  });
+});
+
+describe("the all-zero lease id", () => {
+  const zero = new Uint8Array(16);
+
+  it("is refused by every id-taking method, and reaches no arena", () => {
+    const { store, frames } = setup();
+    store.write(null, 0, Uint8Array.of(7));
+    const refusals = [
+      () => store.get(zero),
+      () => store.renew(zero, 10),
+      () => store.free(zero),
+      () => store.read(zero, 0, 1),
+      () => store.write(zero, 0, Uint8Array.of(1)),
+      () => store.requireRange(zero, 0, 1),
+    ];
+    for (const refused of refusals) expect(codeOf(refused)).toBe("BAD_REQUEST");
+    const thrown = (() => {
+      try {
+        store.read(zero, 0, 1);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect((thrown as EdgeError).details).toEqual({ leaseId: "0".repeat(32) });
+    // The refused write changed nothing: the default arena still holds its own byte.
+    expect(Array.from(store.read(null, 0, 2))).toEqual([7, 0]);
+    expect(frames()).toBe(1);
+  });
+
+  it("keeps addressing the frames a default arena stored under it before", () => {
+    const { store, sql } = setup();
+    const frame = new Uint8Array(FRAME_BYTES);
+    frame[5] = 42;
+    sql.exec("INSERT INTO lease_frames (lease_id, idx, data) VALUES (?, ?, ?)", zero, 1, frame);
+    expect(Array.from(store.read(null, FRAME_BYTES + 4, 3))).toEqual([0, 42, 0]);
+  });
+
+  it("is never handed out as a lease", () => {
+    const { store } = setup({ randomId: () => new Uint8Array(16) });
+    expect(codeOf(() => store.acquire(1, 10))).toBe("INTERNAL");
+    expect(store.list()).toEqual([]);
   });
 });

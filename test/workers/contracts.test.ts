@@ -2,7 +2,7 @@ import { SELF } from "cloudflare:test";
 import { blake3 } from "@noble/hashes/blake3.js";
 import { base58, base64 } from "@scure/base";
 import { describe, expect, it } from "vitest";
-import { BASE, errorOf, uploadCode } from "./support/api.js";
+import { BASE, contractWasm, errorOf, uploadCode } from "./support/api.js";
 
 const post = (body: unknown, headers: HeadersInit = { "content-type": "application/json" }) =>
   SELF.fetch(`${BASE}/v1/contracts`, {
@@ -32,6 +32,23 @@ describe("POST /v1/contracts", () => {
       codeHash,
       parameters: base64.encode(parameters),
     });
+  });
+
+  it("records the host namespaces the code imports, and answers them with the instance", async () => {
+    const cases: Array<[string, string[]]> = [
+      ["accept-all", ["freenet_contract_io"]],
+      ["storage-writer", ["edge_storage"]],
+      ["lease-writer", ["fbmu"]],
+      ["work-journal", ["freenet_contract_io", "fbmu"]],
+    ];
+    for (const [fixture, namespaces] of cases) {
+      const codeHash = await uploadCode(contractWasm(fixture));
+      const { id } = (await (await post({ codeHash })).json()) as { id: string };
+      const described = (await (await SELF.fetch(`${BASE}/v1/contracts/${id}`)).json()) as {
+        namespaces: string[];
+      };
+      expect(described.namespaces).toEqual(namespaces);
+    }
   });
 
   it("parameters default to empty", async () => {

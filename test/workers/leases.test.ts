@@ -187,3 +187,34 @@ describe("lease reads and lifetimes are bounded", () => {
     expect((await errorOf(renew)).code).toBe("BAD_REQUEST");
   });
 });
+
+describe("the all-zero lease id names no lease", () => {
+  const zero = "0".repeat(32);
+
+  it("every lease route refuses it with 400 BAD_REQUEST, and the default arena stays untouched", async () => {
+    const id = await createInstance();
+    const put = await SELF.fetch(`${leases(id)}/${zero}/bytes?offset=0`, {
+      method: "PUT",
+      body: patterned(10),
+    });
+    expect(put.status).toBe(400);
+    expect(await errorOf(put)).toMatchObject({ code: "BAD_REQUEST", details: { leaseId: zero } });
+    const refused = [
+      await SELF.fetch(`${leases(id)}/${zero}`),
+      await SELF.fetch(`${leases(id)}/${zero}/bytes?offset=0&length=10`),
+      await post(`${leases(id)}/${zero}/renew`, { secs: 10 }),
+      await SELF.fetch(`${leases(id)}/${zero}`, { method: "DELETE" }),
+    ];
+    for (const response of refused) {
+      expect(response.status).toBe(400);
+      expect(await errorOf(response)).toMatchObject({ code: "BAD_REQUEST", details: { leaseId: zero } });
+    }
+    const arena = await SELF.fetch(`${leases(id)}/arena/bytes?offset=0&length=10`);
+    expect(new Uint8Array(await arena.arrayBuffer())).toEqual(new Uint8Array(10));
+    const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
+    const rows = await runInDurableObject(stub, (_instance, state) =>
+      Number(state.storage.sql.exec("SELECT COUNT(*) AS n FROM lease_frames").one().n),
+    );
+    expect(rows).toBe(0);
+  });
+});

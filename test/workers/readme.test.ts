@@ -3,32 +3,15 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { ERROR_STATUS } from "../../src/errors.js";
+import { tableRows } from "../support/markdown-table.js";
 
 // README.md, handed in by vitest.config.ts.
 const readme = env.README_TEXT;
 
-/** Rows of the markdown table whose header row starts with `first`. */
-function tableRows(first: string): string[][] {
-  const lines = readme.split("\n");
-  const start = lines.findIndex((line) => new RegExp(`^\\|\\s*${first}\\s*\\|`).test(line));
-  expect(start).toBeGreaterThanOrEqual(0);
-  const rows: string[][] = [];
-  for (const line of lines.slice(start + 2)) {
-    if (!line.startsWith("|")) break;
-    rows.push(
-      line
-        .split(/(?<!\\)\|/)
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
-  }
-  return rows;
-}
-
 describe("README", () => {
   it("the error-code table lists every code with its status, and nothing else", () => {
     const documented = Object.fromEntries(
-      tableRows("code").map(([code = "", status = ""]) => [code.replaceAll("`", ""), Number(status)]),
+      tableRows(readme, "code").map(([code = "", status = ""]) => [code.replaceAll("`", ""), Number(status)]),
     );
     expect(documented).toEqual({ ...ERROR_STATUS });
   });
@@ -40,7 +23,7 @@ describe("README", () => {
         .map((route) => `${route.method} ${route.path}`),
     );
     const documented = new Set<string>();
-    for (const [cell = ""] of tableRows("route")) {
+    for (const [cell = ""] of tableRows(readme, "route")) {
       // "`GET` / `HEAD /path`", "`POST /path?kind=...`", "`POST /path[?resolve=false]`"
       const path = /(\/[^`?[\s]*)/.exec(cell.replace(/`GET` \/ `HEAD /, "`GET "))?.[1] ?? "";
       for (const method of cell.match(/\b(GET|PUT|POST|DELETE)\b/g) ?? [])

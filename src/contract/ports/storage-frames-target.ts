@@ -1,11 +1,9 @@
 // The DO's end of linear storage for a sandboxed call: frames by index, read
 // from SQLite. Writes come back with the call's reply and commit in the DO.
 import { RpcTarget } from "cloudflare:workers";
-import type { FrameSource } from "../../guest-abi/edge-storage/frame-table.js";
 import { EdgeError } from "../../errors.js";
-
-// Frames per round trip: a 1 MiB window, like state pages.
-const MAX_FRAMES_PER_READ = 16;
+import { MAX_FRAMES_PER_READ } from "../../limits.js";
+import type { FrameSource } from "../../protocol/storage-port.js";
 
 export class StorageFramesTarget extends RpcTarget implements FrameSource {
   readonly #read: (indices: number[]) => Array<Uint8Array | null>;

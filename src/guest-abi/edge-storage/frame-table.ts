@@ -2,8 +2,8 @@
 // the DO (null: never stored, reads as zero) and as the call left it. At the
 // end only frames whose bytes differ from what was loaded are written.
 import { EdgeError } from "../../errors.js";
-
-export const STORAGE_FRAME_BYTES = 64 * 1024;
+import { FRAME_BYTES } from "../../limits.js";
+import { frameRange, frameSpans } from "../../protocol/frame-span.js";
 
 /** Loads frames from the DO; null for a frame that was never stored. */
 export interface FrameSource {
@@ -30,7 +30,7 @@ export class FrameTable {
   constructor(source: FrameSource, size: number, maxBytes: number) {
     this.#source = source;
     this.#size = size;
-    this.#maxFrames = Math.floor(maxBytes / STORAGE_FRAME_BYTES);
+    this.#maxFrames = Math.floor(maxBytes / FRAME_BYTES);
   }
 
   get size(): number {
@@ -40,10 +40,8 @@ export class FrameTable {
   /** Frame indices of [offset, offset + length) not loaded yet. */
   missing(offset: number, length: number): number[] {
     const out: number[] = [];
-    if (length <= 0) return out;
-    const last = Math.floor((offset + length - 1) / STORAGE_FRAME_BYTES);
-    for (let i = Math.floor(offset / STORAGE_FRAME_BYTES); i <= last; i++)
-      if (!this.#frames.has(i)) out.push(i);
+    const { first, end } = frameRange(offset, length);
+    for (let i = first; i < end; i++) if (!this.#frames.has(i)) out.push(i);
     return out;
   }
 
@@ -82,7 +80,7 @@ export class FrameTable {
     let changedEnd = 0;
     this.#each(offset, bytes.length, (entry, start, end, at) => {
       const incoming = bytes.subarray(at, at + end - start);
-      const frame = entry.current ?? new Uint8Array(STORAGE_FRAME_BYTES);
+      const frame = entry.current ?? new Uint8Array(FRAME_BYTES);
       let last = -1;
       for (let i = 0; i < incoming.length; i++) if (frame[start + i] !== incoming[i]) last = i;
       if (last < 0) return;
@@ -119,16 +117,10 @@ export class FrameTable {
     length: number,
     visit: (entry: Entry, start: number, end: number, at: number) => void,
   ): void {
-    let at = 0;
-    while (at < length) {
-      const position = offset + at;
-      const index = Math.floor(position / STORAGE_FRAME_BYTES);
+    for (const { index, start, end, at } of frameSpans(offset, length)) {
       const entry = this.#frames.get(index);
       if (!entry) throw new EdgeError("INTERNAL", `storage frame ${index} used before it was loaded`);
-      const start = position - index * STORAGE_FRAME_BYTES;
-      const end = Math.min(STORAGE_FRAME_BYTES, start + (length - at));
       visit(entry, start, end, at);
-      at += end - start;
     }
   }
 }

@@ -9,7 +9,7 @@ export interface Mapping {
 const overlaps = (a: number, aLength: number, b: number, bLength: number) =>
   aLength > 0 && bLength > 0 && a < b + bLength && b < a + aLength;
 
-export class PageTable {
+export class MappingTable {
   readonly #mappings = new Map<number, Mapping>();
 
   /** False (nothing recorded) if the new mapping overlaps or duplicates one. */

@@ -1,27 +1,57 @@
-// The edge_storage namespace (SPEC section 6): mmap-style linear storage.
-// Frames load on demand (the import suspends through JSPI while the DO
-// answers); writes land in the call's FrameTable and commit when it returns.
+// The edge_storage imports: mmap-style linear storage (README "Linear
+// storage"). Frames load on demand (the import suspends through JSPI while the
+// DO answers); writes land in the call's FrameTable and go back to the DO
+// with the reply, which commits them with the call's outcome.
 import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
+import type { StorageChanges, StoragePort } from "../../protocol/storage-port.js";
+import type { GuestBinding, GuestCall } from "../../namespaces/host-namespace.js";
 import type { GuestMemory } from "../guest-memory.js";
-import { FrameTable, STORAGE_FRAME_BYTES } from "./frame-table.js";
-import { PageTable, type Mapping } from "./mapping-table.js";
+import { EdgeError } from "../../errors.js";
+import { FrameTable } from "./frame-table.js";
+import { MappingTable, type Mapping } from "./mapping-table.js";
 import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
 import type { HostMeter } from "../../metering/fuel-meter.js";
 
-export interface StorageContext {
+interface StorageContext {
   memory(): GuestMemory;
   frames: FrameTable;
-  pages: PageTable;
+  mappings: MappingTable;
   /** Highest storage offset (exclusive) a call may touch. */
   limitBytes: number;
   jspi: boolean;
-  /** Charges each call its fuel (fuel-costs.ts): the bytes it moves or compares. */
   meter: HostMeter;
+}
+
+/** No port: a zero-byte space, every access refused (STORAGE_LIMIT). */
+const NO_FRAMES = {
+  read: () => {
+    throw new EdgeError("INTERNAL", "no storage for this call");
+  },
+};
+
+/** The namespace's sandbox half for one call. */
+export function bindStorage(call: GuestCall, port: StoragePort | undefined): GuestBinding<StorageChanges> {
+  const ctx: StorageContext = {
+    memory: call.memory,
+    frames: new FrameTable(port?.frames ?? NO_FRAMES, port?.size ?? 0, port?.frameBudgetBytes ?? 0),
+    mappings: new MappingTable(),
+    limitBytes: port?.limitBytes ?? 0,
+    jspi: call.jspi,
+    meter: call.meter,
+  };
+  return {
+    imports: storageImports(ctx),
+    // At the return of the top-level export every mapping writes back.
+    finish: () => {
+      writeBackAll(ctx);
+      return port ? { writes: ctx.frames.dirty(), size: ctx.frames.size } : undefined;
+    },
+  };
 }
 
 type Status = HostStatusCode | Promise<HostStatusCode>;
 
-export function storageImports(ctx: StorageContext): Record<string, (...args: never[]) => unknown> {
+function storageImports(ctx: StorageContext): Record<string, (...args: never[]) => unknown> {
   const suspend = <F extends (...args: never[]) => unknown>(fn: F) =>
     ctx.jspi ? (new WebAssembly.Suspending(fn) as never as F) : fn;
 
@@ -58,7 +88,7 @@ export function storageImports(ctx: StorageContext): Record<string, (...args: ne
     storage_map: suspend((memStart: number, storageStart: bigint, length: number): Status =>
       withFrames(memStart, storageStart, length, (offset) => {
         const mapping = { memStart: memStart >>> 0, storageStart: offset, length };
-        if (!ctx.pages.add(mapping)) return HostStatus.OVERLAP;
+        if (!ctx.mappings.add(mapping)) return HostStatus.OVERLAP;
         ctx.frames.read(offset, length, (bytes, at) =>
           ctx.memory().write(mapping.memStart + at, bytes, "mapped memory"),
         );
@@ -66,14 +96,14 @@ export function storageImports(ctx: StorageContext): Record<string, (...args: ne
       }),
     ),
     storage_unmap: (memStart: number): HostStatusCode => {
-      const mapping = ctx.pages.remove(memStart >>> 0);
+      const mapping = ctx.mappings.remove(memStart >>> 0);
       ctx.meter.charge(hostBytesCost(mapping?.length ?? 0));
       if (!mapping) return HostStatus.NOT_MAPPED;
       writeBack(ctx, mapping);
       return HostStatus.OK;
     },
     storage_sync: (): HostStatusCode => {
-      ctx.meter.charge(hostBytesCost(ctx.pages.all().reduce((n, m) => n + m.length, 0)));
+      ctx.meter.charge(hostBytesCost(ctx.mappings.all().reduce((n, m) => n + m.length, 0)));
       writeBackAll(ctx);
       return HostStatus.OK;
     },
@@ -99,9 +129,9 @@ export function storageImports(ctx: StorageContext): Record<string, (...args: ne
   };
 }
 
-/** At the return of the top-level export, and at sync: every mapping writes back (SPEC section 6). */
-export function writeBackAll(ctx: Pick<StorageContext, "memory" | "frames" | "pages">): void {
-  for (const mapping of ctx.pages.all()) writeBack(ctx, mapping);
+/** At the return of the top-level export, and at sync: every mapping writes back. */
+function writeBackAll(ctx: Pick<StorageContext, "memory" | "frames" | "mappings">): void {
+  for (const mapping of ctx.mappings.all()) writeBack(ctx, mapping);
 }
 
 /** Records what the guest changed in one mapping; untouched bytes cost a compare, not a write. */
@@ -111,5 +141,3 @@ function writeBack(ctx: Pick<StorageContext, "memory" | "frames">, mapping: Mapp
     ctx.memory().view(mapping.memStart, mapping.length, "mapped memory"),
   );
 }
-
-export { STORAGE_FRAME_BYTES };

@@ -1,131 +1,133 @@
-// The fbmu namespace (SPEC section 7, after grafos_std's FabricMem): every
-// operation is a round trip to the instance's DO, so each import suspends
-// through JSPI; without JSPI the fabric is unreachable (DISCONNECTED).
-import { HostStatus } from "../../protocol/host-status.js";
-import type { GuestMemory } from "../guest-memory.js";
-import { LEASE_INFO_BYTES } from "../../protocol/lease-info-codec.js";
-import { DEFAULT_ARENA_ID, LEASE_ID_BYTES } from "../../store/leases/lease-store.js";
-import type { LeasePort } from "../../protocol/lease-port.js";
+// The fbmu imports (README "Fabric memory", after grafos_std's FabricMem):
+// every operation is a round trip to the instance's DO, so each import
+// suspends through JSPI; a sandbox without JSPI cannot reach the fabric
+// (DISCONNECTED). An in-process host's port answers synchronously and needs none.
+import { MAX_FABRIC_TRANSFER_BYTES } from "../../limits.js";
 import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
-import type { HostMeter } from "../../metering/fuel-meter.js";
+import type { GuestBinding, GuestCall, HostFunction } from "../../namespaces/host-namespace.js";
+import { HostStatus } from "../../protocol/host-status.js";
+import { LEASE_ID_BYTES, LEASE_INFO_BYTES } from "../../protocol/lease-info-codec.js";
+import type { LeasePort } from "../../protocol/lease-port.js";
 
-export interface FbmuContext {
-  memory(): GuestMemory;
-  /** Absent for calls that get no fabric (then every import answers DISCONNECTED). */
-  leases: LeasePort | undefined;
-  jspi: boolean;
-  /** Charges each call its fuel (fuel-costs.ts): a Durable Object round trip plus the bytes moved. */
-  meter: HostMeter;
+// Lease durations above this are clamped before the port refuses them by LEASE_MAX_SECS.
+const SECS_CLAMP = 10n ** 9n;
+
+type Maybe<T> = T | PromiseLike<T>;
+
+/** Whether an answer is still on its way (an RPC answer is a thenable, not always a Promise). */
+function pending<T>(value: Maybe<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
-// One read or write moves at most this much; larger transfers take several calls.
-const MAX_TRANSFER_BYTES = 16 * 1024 * 1024;
-
-type Answer = number | bigint | Promise<number | bigint>;
-
-const DISCONNECTED = BigInt(HostStatus.DISCONNECTED);
-
-const no = () => HostStatus.DISCONNECTED;
-
-/** Every fbmu import answering DISCONNECTED, synchronously (no JSPI, or no fabric for this call). */
-function disconnected(): Record<string, (...args: never[]) => unknown> {
-  return {
-    fbmu_hello: no,
-    fbmu_get_arena_size: () => DISCONNECTED,
-    fbmu_read: no,
-    fbmu_write: no,
-    fbmu_alloc: no,
-    fbmu_query: no,
-    fbmu_renew: () => DISCONNECTED,
-    fbmu_free: no,
-    fbmu_read_lease: no,
-    fbmu_write_lease: no,
-  };
+/** `next` on a value that may still be on its way; stays synchronous when it is not. */
+function then<T, R>(value: Maybe<T>, next: (settled: T) => Maybe<R>): Maybe<R> | Promise<R> {
+  return pending(value) ? Promise.resolve(value).then(next) : next(value);
 }
 
-export function fbmuImports(ctx: FbmuContext): Record<string, (...args: never[]) => unknown> {
-  const port = ctx.leases;
-  if (!ctx.jspi || !port) return disconnected();
+const transferable = (offset: bigint, len: number) => offset >= 0n && len <= MAX_FABRIC_TRANSFER_BYTES;
+const clampSecs = (secs: bigint) => Number(secs > SECS_CLAMP ? SECS_CLAMP : secs);
+
+const DISCONNECTED = HostStatus.DISCONNECTED;
+const no = () => DISCONNECTED;
+const noBig = () => BigInt(DISCONNECTED);
+
+/** Every import answering DISCONNECTED (no fabric for this call, or no way to wait for it). */
+const disconnected: Record<string, HostFunction> = {
+  fbmu_hello: no,
+  fbmu_get_arena_size: noBig,
+  fbmu_read: no,
+  fbmu_write: no,
+  fbmu_alloc: no,
+  fbmu_query: no,
+  fbmu_renew: noBig,
+  fbmu_free: no,
+  fbmu_read_lease: no,
+  fbmu_write_lease: no,
+};
+
+export function bindFabric(call: GuestCall, port: LeasePort | undefined): GuestBinding<never> {
+  if (!port || (!call.jspi && !call.localPorts)) return { imports: disconnected };
+  return { imports: fbmuImports(call, port) };
+}
+
+function fbmuImports(call: GuestCall, port: LeasePort): Record<string, HostFunction> {
   // Every import here is a round trip to the DO; transfers also pay for their bytes.
-  const suspend = (fn: (...args: never[]) => Answer) =>
-    new WebAssembly.Suspending((...args: never[]) => {
-      ctx.meter.charge(HOST_COST.durableCall);
-      return fn(...args);
-    }) as never;
-  const transferCost = (len: number) => ctx.meter.charge(hostBytesCost(Math.max(0, len)));
+  const roundTrip = <F extends (...args: never[]) => Maybe<number | bigint>>(fn: F): F => {
+    const charged = ((...args: never[]) => {
+      call.meter.charge(HOST_COST.durableCall);
+      const answer = fn(...args);
+      // JSPI suspends on a real Promise; an RPC answer is only a thenable.
+      return pending(answer) ? Promise.resolve(answer) : answer;
+    }) as F;
+    return call.jspi ? (new WebAssembly.Suspending(charged) as never as F) : charged;
+  };
+  const transferCost = (len: number) => call.meter.charge(hostBytesCost(Math.max(0, len)));
 
   /** Guest memory [ptr, +len) or null when it lies outside memory. */
   const guest = (ptr: number, len: number): Uint8Array | null => {
     const start = ptr >>> 0;
-    if (len < 0 || start + len > ctx.memory().size) return null;
-    return ctx.memory().view(start, len, "fbmu buffer");
+    if (len < 0 || start + len > call.memory().size) return null;
+    return call.memory().view(start, len, "fbmu buffer");
   };
   const idAt = (ptr: number) => guest(ptr, LEASE_ID_BYTES)?.slice() ?? null;
 
-  const read = async (id: Uint8Array | null, offset: bigint, ptr: number, len: number): Promise<number> => {
+  /** `id` null: the default arena; `undefined`: the id lay outside memory. */
+  const read = (id: Uint8Array | null | undefined, offset: bigint, ptr: number, len: number) => {
     transferCost(len);
-    if (!id || !guest(ptr, len)) return HostStatus.OUT_OF_BOUNDS;
-    if (offset < 0n || len > MAX_TRANSFER_BYTES) return HostStatus.INVALID_ARGUMENT;
-    const answer = await port.read(id, Number(offset), len);
-    if (typeof answer === "number") return answer;
-    ctx.memory().write(ptr >>> 0, answer, "fbmu read buffer");
-    return answer.length;
+    if (id === undefined || !guest(ptr, len)) return HostStatus.OUT_OF_BOUNDS;
+    if (!transferable(offset, len)) return HostStatus.INVALID_ARGUMENT;
+    return then(port.read(id, Number(offset), len), (answer) => {
+      if (typeof answer === "number") return answer;
+      call.memory().write(ptr >>> 0, answer, "fbmu read buffer");
+      return answer.length;
+    });
   };
-  const write = async (id: Uint8Array | null, offset: bigint, ptr: number, len: number): Promise<number> => {
+  const write = (id: Uint8Array | null | undefined, offset: bigint, ptr: number, len: number) => {
     transferCost(len);
     const bytes = guest(ptr, len)?.slice();
-    if (!id || !bytes) return HostStatus.OUT_OF_BOUNDS;
-    if (offset < 0n || len > MAX_TRANSFER_BYTES) return HostStatus.INVALID_ARGUMENT;
+    if (id === undefined || !bytes) return HostStatus.OUT_OF_BOUNDS;
+    if (!transferable(offset, len)) return HostStatus.INVALID_ARGUMENT;
     return port.write(id, Number(offset), bytes);
   };
-  const info = async (
-    answer: Uint8Array | number | Promise<Uint8Array | number>,
-    outPtr: number,
-  ): Promise<number> => {
-    const settled = await answer;
-    if (typeof settled === "number") return settled;
-    if (!guest(outPtr, LEASE_INFO_BYTES)) return HostStatus.OUT_OF_BOUNDS;
-    ctx.memory().write(outPtr >>> 0, settled, "LeaseInfo");
-    return HostStatus.OK;
-  };
+  const info = (answer: Maybe<Uint8Array | number>, outPtr: number) =>
+    then(answer, (settled) => {
+      if (typeof settled === "number") return settled;
+      if (!guest(outPtr, LEASE_INFO_BYTES)) return HostStatus.OUT_OF_BOUNDS;
+      call.memory().write(outPtr >>> 0, settled, "LeaseInfo");
+      return HostStatus.OK;
+    });
+  const leaseAt = (idPtr: number) => idAt(idPtr) ?? undefined;
 
   return {
     fbmu_hello: () => HostStatus.OK,
-    fbmu_get_arena_size: suspend(async () => BigInt(await port.arenaSize())),
-    fbmu_read: suspend((offset: bigint, ptr: number, len: number) =>
-      read(DEFAULT_ARENA_ID, offset, ptr, len),
-    ),
-    fbmu_write: suspend((offset: bigint, ptr: number, len: number) =>
-      write(DEFAULT_ARENA_ID, offset, ptr, len),
-    ),
-    fbmu_alloc: suspend(async (minBytes: bigint, leaseSecs: bigint, outPtr: number) => {
+    fbmu_get_arena_size: roundTrip(() => then(port.arenaSize(), BigInt)),
+    fbmu_read: roundTrip((offset: bigint, ptr: number, len: number) => read(null, offset, ptr, len)),
+    fbmu_write: roundTrip((offset: bigint, ptr: number, len: number) => write(null, offset, ptr, len)),
+    fbmu_alloc: roundTrip((minBytes: bigint, leaseSecs: bigint, outPtr: number) => {
       if (minBytes <= 0n || leaseSecs < 1n || minBytes > BigInt(Number.MAX_SAFE_INTEGER))
         return HostStatus.INVALID_ARGUMENT;
       if (!guest(outPtr, LEASE_INFO_BYTES)) return HostStatus.OUT_OF_BOUNDS;
-      return info(
-        port.alloc(Number(minBytes), Number(leaseSecs > 10n ** 9n ? 10n ** 9n : leaseSecs)),
-        outPtr,
-      );
+      return info(port.alloc(Number(minBytes), clampSecs(leaseSecs)), outPtr);
     }),
-    fbmu_query: suspend(async (idPtr: number, outPtr: number) => {
+    fbmu_query: roundTrip((idPtr: number, outPtr: number) => {
       const id = idAt(idPtr);
       return id ? info(port.query(id), outPtr) : HostStatus.OUT_OF_BOUNDS;
     }),
-    fbmu_renew: suspend(async (idPtr: number, secs: bigint) => {
+    fbmu_renew: roundTrip((idPtr: number, secs: bigint) => {
       const id = idAt(idPtr);
       if (!id) return BigInt(HostStatus.OUT_OF_BOUNDS);
       if (secs < 1n) return BigInt(HostStatus.INVALID_ARGUMENT);
-      return BigInt(await port.renew(id, Number(secs > 10n ** 9n ? 10n ** 9n : secs)));
+      return then(port.renew(id, clampSecs(secs)), BigInt);
     }),
-    fbmu_free: suspend(async (idPtr: number) => {
+    fbmu_free: roundTrip((idPtr: number) => {
       const id = idAt(idPtr);
       return id ? port.free(id) : HostStatus.OUT_OF_BOUNDS;
     }),
-    fbmu_read_lease: suspend((idPtr: number, offset: bigint, ptr: number, len: number) =>
-      read(idAt(idPtr), offset, ptr, len),
+    fbmu_read_lease: roundTrip((idPtr: number, offset: bigint, ptr: number, len: number) =>
+      read(leaseAt(idPtr), offset, ptr, len),
     ),
-    fbmu_write_lease: suspend((idPtr: number, offset: bigint, ptr: number, len: number) =>
-      write(idAt(idPtr), offset, ptr, len),
+    fbmu_write_lease: roundTrip((idPtr: number, offset: bigint, ptr: number, len: number) =>
+      write(leaseAt(idPtr), offset, ptr, len),
     ),
   };
 }

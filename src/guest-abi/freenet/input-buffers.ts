@@ -7,7 +7,7 @@ import { EdgeError } from "../../errors.js";
 import { fault, toPointer, type GuestMemory } from "../guest-memory.js";
 import { pump, type InputSource } from "../input-source.js";
 
-/** SPEC section 5: the refill window. */
+/** The refill window (README "Contracts: the Freenet ABI"): 64 KiB per fill_buffer. */
 export const STREAMING_BUFFER_BYTES = 64 * 1024;
 const HEADER_BYTES = 4;
 // BufferBuilder { start: i64, capacity: u32, last_read: i64, last_write: i64 }, repr(C) on wasm32.

@@ -1,5 +1,6 @@
-// The one metadata row of a contract instance: which code it runs and with
-// which parameters. Written once at creation; the instance id is derived from it.
+// The one metadata row of a contract instance: which code it runs, with which
+// parameters, and which host namespaces that code imports (so each call gets
+// only those ports). Written once at creation; the instance id is derived from it.
 import { blobOf, intOf, type SqlPort } from "../sql/sql-port.js";
 
 export interface InstanceRecord {
@@ -7,6 +8,8 @@ export interface InstanceRecord {
   codeHash: string;
   parameters: Uint8Array;
   createdAt: number;
+  /** The host namespaces the code imports; null for an instance created before they were recorded. */
+  namespaces: string[] | null;
 }
 
 export class InstanceTable {
@@ -19,17 +22,23 @@ export class InstanceTable {
       id TEXT NOT NULL,
       code_hash TEXT NOT NULL,
       parameters BLOB NOT NULL,
-      created_at INTEGER NOT NULL)`);
+      created_at INTEGER NOT NULL,
+      namespaces TEXT)`);
+    // Instances created before the column existed keep NULL: every namespace's port.
+    const [table] = sql.exec("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'instance'");
+    if (!String(table?.sql).includes("namespaces"))
+      sql.exec("ALTER TABLE instance ADD COLUMN namespaces TEXT");
   }
 
   get(): InstanceRecord | null {
-    const [row] = this.#sql.exec("SELECT id, code_hash, parameters, created_at FROM instance");
+    const [row] = this.#sql.exec("SELECT id, code_hash, parameters, created_at, namespaces FROM instance");
     if (!row) return null;
     return {
       id: String(row.id),
       codeHash: String(row.code_hash),
       parameters: blobOf(row.parameters),
       createdAt: intOf(row.created_at),
+      namespaces: typeof row.namespaces === "string" ? (JSON.parse(row.namespaces) as string[]) : null,
     };
   }
 
@@ -38,11 +47,12 @@ export class InstanceTable {
     const existing = this.get();
     if (existing) return { record: existing, created: false };
     this.#sql.exec(
-      "INSERT INTO instance (singleton, id, code_hash, parameters, created_at) VALUES (1, ?, ?, ?, ?)",
+      "INSERT INTO instance (singleton, id, code_hash, parameters, created_at, namespaces) VALUES (1, ?, ?, ?, ?, ?)",
       record.id,
       record.codeHash,
       record.parameters,
       record.createdAt,
+      record.namespaces === null ? null : JSON.stringify(record.namespaces),
     );
     return { record, created: true };
   }

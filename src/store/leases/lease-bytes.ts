@@ -1,28 +1,30 @@
-// Lease bytes over HTTP: ranges stream out a frame at a time, and uploads
-// stream in a frame at a time, each write durable as it lands.
+// Lease bytes over HTTP (a lease's arena, or the default arena where the id is
+// null): ranges stream out a frame at a time, and uploads stream in a frame at
+// a time, each write durable as it lands.
 import { EdgeError } from "../../errors.js";
-import { WRITE_BATCH_FRAMES } from "../../limits.js";
+import { FRAME_BYTES, WRITE_BATCH_FRAMES } from "../../limits.js";
+import { frameSpans } from "../../protocol/frame-span.js";
 import { readFrames } from "../state/frame-reader.js";
-import { LEASE_FRAME_BYTES, type LeaseStore } from "./lease-store.js";
+import type { LeaseStore } from "./lease-store.js";
 
 export function leaseStream(
   leases: LeaseStore,
-  id: Uint8Array,
+  id: Uint8Array | null,
   offset: number,
   length: number,
 ): ReadableStream<Uint8Array> {
-  let at = 0;
+  const spans = frameSpans(offset, length);
   return new ReadableStream({
     type: "bytes",
     pull(controller: ReadableByteStreamController) {
-      if (at >= length) {
+      const next = spans.next();
+      if (next.done) {
         controller.close();
         return;
       }
-      const piece = Math.min(LEASE_FRAME_BYTES - ((offset + at) % LEASE_FRAME_BYTES), length - at);
+      const { start, end, at } = next.value;
       try {
-        controller.enqueue(leases.read(id, offset + at, piece));
-        at += piece;
+        controller.enqueue(leases.read(id, offset + at, end - start));
       } catch (error) {
         controller.error(error);
       }
@@ -32,7 +34,7 @@ export function leaseStream(
 
 export async function writeLeaseBody(
   leases: LeaseStore,
-  id: Uint8Array,
+  id: Uint8Array | null,
   offset: number,
   body: ReadableStream<Uint8Array> | null,
   expectedLength: number,
@@ -57,7 +59,7 @@ export async function writeLeaseBody(
       batch = [];
       batchBytes = 0;
     };
-    for await (const frame of readFrames(body, LEASE_FRAME_BYTES)) {
+    for await (const frame of readFrames(body, FRAME_BYTES)) {
       if (written + batchBytes + frame.length > expectedLength) break;
       batch.push(frame);
       batchBytes += frame.length;

@@ -1,24 +1,22 @@
-// Fabric memory leases (SPEC section 7): byte-addressable memory with a TTL
+// Fabric memory leases (README "Fabric memory leases"): byte-addressable memory with a TTL
 // that outlives the execution that allocated it. Writes are durable as soon
 // as the call returns; a trap later in the same execution does not undo them.
+// Beside the leases every instance has a default arena: always there, never
+// expires, not a lease, addressed by `null` where a lease id would go.
 import type { Clock } from "../../clock.js";
 import { EdgeError } from "../../errors.js";
-import { WASM_PAGE_BYTES } from "../../limits.js";
+import { FRAME_BYTES, WASM_PAGE_BYTES } from "../../limits.js";
+import { frameSpans } from "../../protocol/frame-span.js";
+import { LEASE_ID_BYTES, type LeaseInfoFields, type LeaseStatus } from "../../protocol/lease-info-codec.js";
 import type { LeaseRow, LeaseTables } from "./lease-tables.js";
 
-export const LEASE_ID_BYTES = 16;
-export const LEASE_FRAME_BYTES = 64 * 1024;
-/** The instance's default arena: always there, never expires, not a lease. */
-export const DEFAULT_ARENA_ID = new Uint8Array(LEASE_ID_BYTES);
+// The default arena's frames are stored under the all-zero id (so existing
+// instances keep their bytes), which is why no lease may ever carry it.
+const ARENA_KEY = new Uint8Array(LEASE_ID_BYTES);
 
-export type LeaseStatus = "active" | "expired" | "revoked";
-
-export interface LeaseInfo {
-  id: Uint8Array;
+/** A lease as the store answers it: the wire fields plus when it was taken. */
+export interface LeaseInfo extends LeaseInfoFields {
   createdAt: number;
-  expiresAt: number;
-  status: LeaseStatus;
-  arenaSize: number;
 }
 
 export interface LeaseOptions {
@@ -67,7 +65,7 @@ export class LeaseStore {
       }
       const now = this.#now();
       const row: LeaseRow = {
-        id: this.#options.randomId(),
+        id: this.#newId(),
         createdAt: now,
         expiresAt: now + leaseSecs,
         status: "active",
@@ -102,8 +100,11 @@ export class LeaseStore {
     this.#tables.revoke(id);
   }
 
-  /** Throws LEASE_OUT_OF_BOUNDS (or the lease's own error) unless [offset, +length) is readable now. */
-  requireRange(id: Uint8Array, offset: number, length: number): void {
+  /**
+   * Throws LEASE_OUT_OF_BOUNDS (or the lease's own error) unless [offset, +length) is readable now.
+   * `id` null: the default arena.
+   */
+  requireRange(id: Uint8Array | null, offset: number, length: number): void {
     checkRange(offset, length, this.#arenaFor(id));
   }
 
@@ -116,32 +117,38 @@ export class LeaseStore {
     }
   }
 
-  read(id: Uint8Array, offset: number, length: number): Uint8Array {
+  /** Bytes [offset, +length) of a lease's arena, or of the default arena when `id` is null. */
+  read(id: Uint8Array | null, offset: number, length: number): Uint8Array {
     const size = this.#arenaFor(id);
     checkRange(offset, length, size);
+    const key = id ?? ARENA_KEY;
     const out = new Uint8Array(length);
-    this.#frames(offset, length, (index, start, end, at) => {
-      const frame = this.#tables.frame(id, index);
+    for (const { index, start, end, at } of frameSpans(offset, length)) {
+      const frame = this.#tables.frame(key, index);
       if (frame) out.set(frame.subarray(start, end), at);
-    });
+    }
     return out;
   }
 
-  /** Writes in one transaction; a whole aligned frame replaces its row without reading it. */
-  write(id: Uint8Array, offset: number, bytes: Uint8Array): void {
+  /**
+   * Writes into a lease's arena, or the default arena when `id` is null, in one
+   * transaction; a whole aligned frame replaces its row without reading it.
+   */
+  write(id: Uint8Array | null, offset: number, bytes: Uint8Array): void {
     const size = this.#arenaFor(id);
     checkRange(offset, bytes.length, size);
+    const key = id ?? ARENA_KEY;
     this.#tables.transaction(() => {
-      this.#frames(offset, bytes.length, (index, start, end, at) => {
+      for (const { index, start, end, at } of frameSpans(offset, bytes.length)) {
         const piece = bytes.subarray(at, at + end - start);
-        if (piece.length === LEASE_FRAME_BYTES) {
-          this.#tables.putFrame(id, index, piece);
-          return;
+        if (piece.length === FRAME_BYTES) {
+          this.#tables.putFrame(key, index, piece);
+          continue;
         }
-        const frame = this.#tables.frame(id, index) ?? new Uint8Array(LEASE_FRAME_BYTES);
+        const frame = this.#tables.frame(key, index) ?? new Uint8Array(FRAME_BYTES);
         frame.set(piece, start);
-        this.#tables.putFrame(id, index, frame);
-      });
+        this.#tables.putFrame(key, index, frame);
+      }
     });
   }
 
@@ -181,6 +188,15 @@ export class LeaseStore {
 
   #row(id: Uint8Array): LeaseRow {
     if (id.length !== LEASE_ID_BYTES) throw invalid(`lease ids are ${LEASE_ID_BYTES} bytes`);
+    if (isArenaKey(id)) {
+      throw new EdgeError(
+        "BAD_REQUEST",
+        "the all-zero lease id names no lease (the default arena takes no id)",
+        {
+          details: { leaseId: "0".repeat(2 * LEASE_ID_BYTES) },
+        },
+      );
+    }
     const row = this.#tables.get(id);
     if (!row) throw new EdgeError("LEASE_NOT_FOUND", "no lease with this id on this instance");
     return row;
@@ -196,24 +212,22 @@ export class LeaseStore {
     return row;
   }
 
-  #arenaFor(id: Uint8Array): number {
-    if (id.every((byte) => byte === 0)) return this.#options.defaultArenaBytes;
+  /** The arena size `id` may address now; null is the default arena. */
+  #arenaFor(id: Uint8Array | null): number {
+    if (id === null) return this.#options.defaultArenaBytes;
     return this.#active(id).arenaSize;
   }
 
-  #frames(
-    offset: number,
-    length: number,
-    visit: (index: number, start: number, end: number, at: number) => void,
-  ): void {
-    for (let at = 0; at < length;) {
-      const index = Math.floor((offset + at) / LEASE_FRAME_BYTES);
-      const start = offset + at - index * LEASE_FRAME_BYTES;
-      const end = Math.min(LEASE_FRAME_BYTES, start + length - at);
-      visit(index, start, end, at);
-      at += end - start;
-    }
+  /** A fresh random id, refused if it is the default arena's key: its frames would mix with the arena's. */
+  #newId(): Uint8Array {
+    const id = this.#options.randomId();
+    if (isArenaKey(id)) throw new EdgeError("INTERNAL", "the lease id source produced the all-zero id");
+    return id;
   }
+}
+
+function isArenaKey(id: Uint8Array): boolean {
+  return id.length === LEASE_ID_BYTES && id.every((byte) => byte === 0);
 }
 
 function checkRange(offset: number, length: number, size: number): void {

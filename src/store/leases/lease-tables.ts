@@ -1,5 +1,5 @@
 // Lease rows and their sparse 64 KiB frames in the instance's DO. A row
-// outlives its frames: once reclaimed it is the tombstone that lets attach
+// outlives its frames: once reclaimed it is the tombstone that lets a query
 // answer LeaseExpired or Revoked instead of NotFound.
 import { blobOf, intOf, type SqlPort, type SqlRow } from "../sql/sql-port.js";
 

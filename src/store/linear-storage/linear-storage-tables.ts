@@ -1,6 +1,8 @@
-// Linear storage in the DO (SPEC section 6): a sparse byte space kept as
+// Linear storage in the DO (README "Linear storage"): a sparse byte space kept as
 // 64 KiB frames; a frame that was never written (or is all zero) has no row.
-import { STORAGE_FRAME_BYTES, type FrameWrite } from "../../guest-abi/edge-storage/frame-table.js";
+import type { FrameWrite } from "../../guest-abi/edge-storage/frame-table.js";
+import { FRAMES_PER_SELECT } from "../../limits.js";
+import { frameSpans } from "../../protocol/frame-span.js";
 import { blobOf, intOf, type SqlPort } from "../sql/sql-port.js";
 
 export interface StorageStats {
@@ -25,11 +27,26 @@ export class LinearStorageTables {
     return row ? intOf(row.size) : 0;
   }
 
-  /** The frames at `indices`, null where none is stored. */
-  frames(indices: readonly number[]): Array<Uint8Array | null> {
+  /** The frames at `indices`, in that order, null where none is stored. */
+  frames(indices: readonly number[]): Array<Uint8Array<ArrayBuffer> | null> {
+    const wanted = [...new Set(indices)];
+    const found = new Map<number, Uint8Array<ArrayBuffer>>();
+    for (let from = 0; from < wanted.length; from += FRAMES_PER_SELECT) {
+      const chunk = wanted.slice(from, from + FRAMES_PER_SELECT);
+      const rows = this.#sql.exec(
+        `SELECT idx, data FROM storage_frames WHERE idx IN (${chunk.map(() => "?").join(", ")})`,
+        ...chunk,
+      );
+      for (const row of rows) found.set(intOf(row.idx), blobOf(row.data));
+    }
+    // An index asked for twice gets its own copy: callers may change what they are handed.
+    const handed = new Set<number>();
     return indices.map((index) => {
-      const [row] = this.#sql.exec("SELECT data FROM storage_frames WHERE idx = ?", index);
-      return row ? blobOf(row.data) : null;
+      const frame = found.get(index);
+      if (!frame) return null;
+      if (handed.has(index)) return frame.slice();
+      handed.add(index);
+      return frame;
     });
   }
 
@@ -72,16 +89,10 @@ export class LinearStorageTables {
   }
 
   /** [offset, offset + length) with holes zero-filled, one frame at a time. */
-  *range(offset: number, length: number): Generator<Uint8Array> {
-    let at = offset;
-    const end = offset + length;
-    while (at < end) {
-      const index = Math.floor(at / STORAGE_FRAME_BYTES);
-      const start = at - index * STORAGE_FRAME_BYTES;
-      const stop = Math.min(STORAGE_FRAME_BYTES, start + (end - at));
+  *range(offset: number, length: number): Generator<Uint8Array<ArrayBuffer>> {
+    for (const { index, start, end } of frameSpans(offset, length)) {
       const frame = this.frames([index])[0] ?? null;
-      yield frame ? frame.slice(start, stop) : new Uint8Array(stop - start);
-      at += stop - start;
+      yield frame ? frame.slice(start, end) : new Uint8Array(end - start);
     }
   }
 }

@@ -6,6 +6,7 @@ import type { Clock } from "../../clock.js";
 import { EdgeError } from "../../errors.js";
 import type { HasherFactory } from "../../hashing/blake3.js";
 import { FRAME_BYTES, READ_BATCH_FRAMES, WRITE_BATCH_FRAMES } from "../../limits.js";
+import { frameRange, frameSpan } from "../../protocol/frame-span.js";
 import { readFrames } from "./frame-reader.js";
 import type { StateTables, StateVersion } from "./state-tables.js";
 import type { ByteRange } from "../../http/range.js";
@@ -120,7 +121,7 @@ export class StateStore {
    * Random access to a blob's bytes for a contract execution, pinned (so a
    * concurrent commit cannot drop it) until `release`.
    */
-  pages(blob: { blobId: number; size: number }): {
+  pin(blob: { blobId: number; size: number }): {
     read(offset: number, length: number): Uint8Array;
     release(): void;
   } {
@@ -150,20 +151,12 @@ export class StateStore {
       throw new EdgeError("INTERNAL", `page read [${offset}, +${length}) outside a ${blob.size}-byte state`);
     }
     const out = new Uint8Array(length);
-    if (length === 0) return out;
-    const first = Math.floor(offset / FRAME_BYTES);
-    const last = Math.floor((offset + length - 1) / FRAME_BYTES);
-    for (let from = first; from <= last; from += READ_BATCH_FRAMES) {
-      const upto = Math.min(last + 1, from + READ_BATCH_FRAMES);
-      const frames = this.#tables.frames(blob.blobId, from, upto);
-      if (frames.length !== upto - from) {
-        throw new EdgeError("INTERNAL", `state blob ${blob.blobId} is missing frames ${from}..${upto - 1}`);
-      }
-      for (const [i, frame] of frames.entries()) {
-        const base = (from + i) * FRAME_BYTES;
-        const start = Math.max(offset, base);
-        const end = Math.min(offset + length, base + frame.length);
-        out.set(frame.subarray(start - base, end - base), start - offset);
+    const { first, end } = frameRange(offset, length);
+    for (let from = first; from < end; from += READ_BATCH_FRAMES) {
+      const upto = Math.min(end, from + READ_BATCH_FRAMES);
+      for (const [i, frame] of frameBatch(this.#tables, blob.blobId, from, upto).entries()) {
+        const span = frameSpan(from + i, offset, length);
+        out.set(frame.subarray(span.start, span.end), span.at);
       }
     }
     return out;
@@ -179,28 +172,24 @@ export class StateStore {
       released = true;
       this.#unpin(blobId);
     };
-    let next = Math.floor(range.start / FRAME_BYTES);
-    const last = range.end === 0 ? -1 : Math.floor((range.end - 1) / FRAME_BYTES);
+    const length = range.end - range.start;
+    const { first, end } = frameRange(range.start, length);
+    let next = first;
     const tables = this.#tables;
     return new ReadableStream({
       type: "bytes",
       pull(controller: ReadableByteStreamController) {
         try {
-          if (next > last) {
+          if (next >= end) {
             release();
             controller.close();
             return;
           }
-          const upto = Math.min(last + 1, next + READ_BATCH_FRAMES);
-          const frames = tables.frames(blobId, next, upto);
-          if (frames.length !== upto - next) {
-            throw new EdgeError("INTERNAL", `state blob ${blobId} is missing frames ${next}..${upto - 1}`);
-          }
-          for (const [i, frame] of frames.entries()) {
-            const base = (next + i) * FRAME_BYTES;
-            const from = Math.max(0, range.start - base);
-            const to = Math.min(frame.length, range.end - base);
-            controller.enqueue(from === 0 && to === frame.length ? frame : frame.slice(from, to));
+          const upto = Math.min(end, next + READ_BATCH_FRAMES);
+          for (const [i, frame] of frameBatch(tables, blobId, next, upto).entries()) {
+            const { start, end: stop } = frameSpan(next + i, range.start, length);
+            const to = Math.min(frame.length, stop);
+            controller.enqueue(start === 0 && to === frame.length ? frame : frame.slice(start, to));
           }
           next = upto;
         } catch (error) {
@@ -278,6 +267,20 @@ export class StateStore {
       this.#scheduleCollection();
     }
   }
+}
+
+/** Frames [from, upto) of a blob, every one of them: a gap means the blob is broken. */
+function frameBatch(
+  tables: StateTables,
+  blobId: number,
+  from: number,
+  upto: number,
+): Uint8Array<ArrayBuffer>[] {
+  const frames = tables.frames(blobId, from, upto);
+  if (frames.length !== upto - from) {
+    throw new EdgeError("INTERNAL", `state blob ${blobId} is missing frames ${from}..${upto - 1}`);
+  }
+  return frames;
 }
 
 export function stateTooLarge(limit: number, size: number): EdgeError {

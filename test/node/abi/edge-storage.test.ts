@@ -1,17 +1,17 @@
+// The edge_storage imports (the namespace's sandbox half, bindStorage) driven
+// by a WAT shim that calls each one, over a StoragePort whose frames come
+// from a Map (the DO's rows), answered synchronously.
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import createWabt from "wabt";
 import { beforeAll, describe, expect, it } from "vitest";
+import { bindStorage } from "../../../src/guest-abi/edge-storage/storage-imports.js";
 import { GuestMemory } from "../../../src/guest-abi/guest-memory.js";
-import { HostStatus } from "../../../src/protocol/host-status.js";
-import {
-  FrameTable,
-  STORAGE_FRAME_BYTES,
-  type FrameWrite,
-} from "../../../src/guest-abi/edge-storage/frame-table.js";
-import { PageTable } from "../../../src/guest-abi/edge-storage/mapping-table.js";
-import { storageImports, writeBackAll } from "../../../src/guest-abi/edge-storage/storage-imports.js";
+import { FRAME_BYTES } from "../../../src/limits.js";
 import { UNMETERED } from "../../../src/metering/fuel-meter.js";
+import type { GuestCall } from "../../../src/namespaces/host-namespace.js";
+import { HostStatus } from "../../../src/protocol/host-status.js";
+import type { FrameWrite, StoragePort } from "../../../src/protocol/storage-port.js";
 
 interface Shim {
   memory: WebAssembly.Memory;
@@ -34,27 +34,39 @@ beforeAll(async () => {
 
 const LIMIT = 1 << 30;
 
-/** A call's storage over a Map of stored frames (the DO's rows), with synchronous loads. */
-function setup(stored = new Map<number, Uint8Array>(), size = 0, budget = 64 * STORAGE_FRAME_BYTES) {
+/** One call's storage over a Map of stored frames (the DO's rows), with synchronous loads. */
+function setup(stored = new Map<number, Uint8Array>(), size = 0, budget = 64 * FRAME_BYTES) {
   const loads: number[][] = [];
-  const frames = new FrameTable(
-    { read: (indices) => (loads.push(indices), indices.map((i) => stored.get(i) ?? null)) },
+  const port: StoragePort = {
+    frames: { read: (indices) => (loads.push(indices), indices.map((i) => stored.get(i) ?? null)) },
     size,
-    budget,
-  );
-  const pages = new PageTable();
+    limitBytes: LIMIT,
+    frameBudgetBytes: budget,
+  };
   let memory: GuestMemory | undefined;
-  const ctx = { memory: () => memory!, frames, pages, limitBytes: LIMIT, jspi: false, meter: UNMETERED };
-  const instance = new WebAssembly.Instance(shimModule, { edge_storage: storageImports(ctx) });
+  const call: GuestCall = {
+    memory: () => memory ?? fail("memory used before instantiation"),
+    inputs: () => fail("the shim takes no input"),
+    log: () => {},
+    now: () => new Date(0),
+    jspi: false,
+    localPorts: true,
+    meter: UNMETERED,
+  };
+  const binding = bindStorage(call, port);
+  const instance = new WebAssembly.Instance(shimModule, { edge_storage: binding.imports });
   const shim = instance.exports as unknown as Shim;
   memory = new GuestMemory(shim.memory, 64 << 20);
   const bytes = (at: number, length: number) => new Uint8Array(shim.memory.buffer, at, length).slice();
   const poke = (at: number, data: Uint8Array) => new Uint8Array(shim.memory.buffer).set(data, at);
-  const finish = (): FrameWrite[] => {
-    writeBackAll(ctx);
-    return frames.dirty();
-  };
-  return { shim, frames, loads, bytes, poke, finish };
+  /** What the call hands back when its export returns: every mapping written back, the changed frames. */
+  const finish = (): FrameWrite[] =>
+    binding.finish?.()?.writes ?? fail("a call with a port hands back its changes");
+  return { shim, loads, bytes, poke, finish };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 describe("edge_storage imports", () => {
@@ -79,26 +91,36 @@ describe("edge_storage imports", () => {
   });
 
   it("one changed byte in a large mapped region writes exactly one frame", () => {
-    const stored = new Map([[3, new Uint8Array(STORAGE_FRAME_BYTES).fill(1)]]);
-    const { shim, poke, finish } = setup(stored, 4 * STORAGE_FRAME_BYTES);
-    expect(shim.map(0, 0n, 3 * STORAGE_FRAME_BYTES)).toBe(HostStatus.OK);
-    poke(STORAGE_FRAME_BYTES + 17, Uint8Array.of(42));
+    const stored = new Map([[3, new Uint8Array(FRAME_BYTES).fill(1)]]);
+    const { shim, poke, finish, loads } = setup(stored, 4 * FRAME_BYTES);
+    expect(shim.map(0, 0n, 3 * FRAME_BYTES)).toBe(HostStatus.OK);
+    expect(loads).toEqual([[0, 1, 2]]); // the mapping's frames, in one round trip
+    poke(FRAME_BYTES + 17, Uint8Array.of(42));
     const writes = finish();
     expect(writes.map((w) => w.index)).toEqual([1]);
     expect(writes[0]!.bytes![17]).toBe(42);
   });
 
   it("unmap and sync write back; an untouched mapping writes nothing", () => {
-    const { shim, poke, frames, finish } = setup();
+    const { shim, poke, bytes, finish } = setup();
     shim.map(0, 0n, 100);
     shim.map(200, 200_000n, 100);
     poke(0, Uint8Array.of(7));
     expect(shim.unmap(0)).toBe(HostStatus.OK);
-    expect(frames.dirty().map((w) => w.index)).toEqual([0]);
+    // Written back at unmap: storage holds the byte (size, and a read into other memory).
+    expect(shim.size()).toBe(1n);
+    expect(shim.read(5000, 0n, 1)).toBe(HostStatus.OK);
+    expect(bytes(5000, 1)).toEqual(Uint8Array.of(7));
+    // What the call would hand back now: frame 0 only, the untouched mapping adds nothing.
+    expect(finish().map((w) => w.index)).toEqual([0]);
     expect(shim.unmap(0)).toBe(HostStatus.NOT_MAPPED);
     poke(250, Uint8Array.of(8));
+    expect(shim.read(5000, 200_050n, 1)).toBe(HostStatus.OK);
+    expect(bytes(5000, 1)).toEqual(Uint8Array.of(0)); // not yet: the mapping holds it
     expect(shim.sync()).toBe(HostStatus.OK);
-    expect(frames.dirty().map((w) => w.index)).toEqual([0, 3]);
+    expect(shim.size()).toBe(200_051n);
+    expect(shim.read(5000, 200_050n, 1)).toBe(HostStatus.OK);
+    expect(bytes(5000, 1)).toEqual(Uint8Array.of(8));
     expect(finish().map((w) => w.index)).toEqual([0, 3]);
     expect(shim.size()).toBe(200_051n);
   });
@@ -113,18 +135,18 @@ describe("edge_storage imports", () => {
   });
 
   it("refuses to hold more frames than the call's budget", () => {
-    const { shim } = setup(new Map(), 0, 2 * STORAGE_FRAME_BYTES);
-    expect(shim.read(0, 0n, 3 * STORAGE_FRAME_BYTES)).toBe(HostStatus.STORAGE_LIMIT);
-    expect(shim.read(0, 0n, 2 * STORAGE_FRAME_BYTES)).toBe(HostStatus.OK);
+    const { shim } = setup(new Map(), 0, 2 * FRAME_BYTES);
+    expect(shim.read(0, 0n, 3 * FRAME_BYTES)).toBe(HostStatus.STORAGE_LIMIT);
+    expect(shim.read(0, 0n, 2 * FRAME_BYTES)).toBe(HostStatus.OK);
   });
 
   it("writing zeros over stored bytes deletes the frame; writing zeros to a hole stores nothing", () => {
-    const stored = new Map([[0, new Uint8Array(STORAGE_FRAME_BYTES).fill(5)]]);
-    const { shim, finish } = setup(stored, STORAGE_FRAME_BYTES);
-    expect(shim.write(0n, 100_000, STORAGE_FRAME_BYTES)).toBe(HostStatus.OK);
-    expect(shim.write(BigInt(STORAGE_FRAME_BYTES) * 9n, 100_000, 10)).toBe(HostStatus.OK);
+    const stored = new Map([[0, new Uint8Array(FRAME_BYTES).fill(5)]]);
+    const { shim, finish } = setup(stored, FRAME_BYTES);
+    expect(shim.write(0n, 100_000, FRAME_BYTES)).toBe(HostStatus.OK);
+    expect(shim.write(BigInt(FRAME_BYTES) * 9n, 100_000, 10)).toBe(HostStatus.OK);
     expect(finish()).toEqual([{ index: 0, bytes: null }]);
-    expect(shim.size()).toBe(BigInt(STORAGE_FRAME_BYTES * 9 + 10));
+    expect(shim.size()).toBe(BigInt(FRAME_BYTES * 9 + 10));
   });
 
   it("write/read round trips against a byte-array model (any offsets, any lengths)", () => {
@@ -135,7 +157,7 @@ describe("edge_storage imports", () => {
         }),
         (writes) => {
           const { shim, poke, bytes, finish } = setup();
-          const model = new Uint8Array(6 * STORAGE_FRAME_BYTES);
+          const model = new Uint8Array(6 * FRAME_BYTES);
           for (const [offset, data] of writes) {
             poke(0, data);
             expect(shim.write(BigInt(offset), 0, data.length)).toBe(HostStatus.OK);
@@ -144,11 +166,8 @@ describe("edge_storage imports", () => {
           expect(shim.read(0, 0n, 200_000)).toBe(HostStatus.OK);
           expect(bytes(0, 200_000)).toEqual(model.subarray(0, 200_000));
           for (const write of finish()) {
-            const expected = model.subarray(
-              write.index * STORAGE_FRAME_BYTES,
-              (write.index + 1) * STORAGE_FRAME_BYTES,
-            );
-            expect(write.bytes ?? new Uint8Array(STORAGE_FRAME_BYTES)).toEqual(expected);
+            const expected = model.subarray(write.index * FRAME_BYTES, (write.index + 1) * FRAME_BYTES);
+            expect(write.bytes ?? new Uint8Array(FRAME_BYTES)).toEqual(expected);
           }
         },
       ),

@@ -93,7 +93,17 @@ describe("decoding contract results", () => {
   });
 
   it("a length that overruns the bytes is refused", () => {
-    expect(() => decodeResult(hex("00000000 ffffffffffffff7f 00"), decodeBytes)).toThrow(/overruns/);
+    expect(() => decodeResult(hex("00000000 ffffffffffffff7f 00"), decodeBytes)).toThrow(
+      expect.objectContaining({ name: "EdgeError", code: "CONTRACT_FAULT" }),
+    );
+    expect(() => decodeResult(hex("00000000 0200000000000000 00"), decodeBytes)).toThrow(
+      expect.objectContaining({ name: "EdgeError", code: "CONTRACT_FAULT" }),
+    );
+    // The same bytes with a length that fits decode.
+    expect(decodeResult(hex("00000000 0100000000000000 00"), decodeBytes)).toEqual({
+      ok: true,
+      value: hex("00"),
+    });
   });
 });
 

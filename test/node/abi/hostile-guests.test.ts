@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runFreenet, type FreenetOp } from "../../../src/sandbox/contract-runner.js";
+import { runContract, type FreenetOp } from "../../../src/sandbox/contract-runner.js";
 import { bytesInput } from "../../../src/guest-abi/input-source.js";
 import { EdgeError } from "../../../src/errors.js";
 import { contractModule } from "../support/wasm.js";
@@ -8,7 +8,7 @@ const LIMIT = 8 << 20;
 const hostile = contractModule("hostile", LIMIT);
 
 const run = (mode: number, op: FreenetOp = "validate_state") =>
-  runFreenet(
+  runContract(
     hostile,
     {
       op,
@@ -57,7 +57,7 @@ describe("hostile guests are contained (legacy buffers, prefetched pages)", () =
 
   it("a builder pointer outside memory is refused before anything is written", async () => {
     const bad = contractModule("bad-builder", LIMIT);
-    const outcome = runFreenet(
+    const outcome = runContract(
       bad,
       { op: "summarize_state", parameters: new Uint8Array(1), state: bytesInput(new Uint8Array(1)) },
       { jspi: false, memoryLimitBytes: LIMIT },

@@ -1,7 +1,7 @@
 // A contract that floods the log: 2000 calls of 4 KiB, with control characters.
 import createWabt from "wabt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runFreenet } from "../../../src/sandbox/contract-runner.js";
+import { runContract } from "../../../src/sandbox/contract-runner.js";
 import { bytesInput } from "../../../src/guest-abi/input-source.js";
 import { MAX_LOG_BYTES_PER_CALL, MAX_LOG_LINES_PER_CALL } from "../../../src/limits.js";
 
@@ -35,7 +35,7 @@ beforeAll(async () => {
 describe("the log budget of one execution", () => {
   it("keeps 2000 x 4 KiB to the line and byte budget, escapes control characters, says what it dropped", async () => {
     const lines: string[] = [];
-    const outcome = await runFreenet(
+    const outcome = await runContract(
       flood,
       { op: "run", input: bytesInput(new Uint8Array(0)) },
       { jspi: false, memoryLimitBytes: 1 << 20, log: (line) => lines.push(line) },

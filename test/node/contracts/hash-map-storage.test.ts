@@ -1,10 +1,13 @@
 // The SDK's Storage wrappers (contracts/sdk/assembly/storage.ts) against the
-// in-memory edge_storage host the hash-map tests use: every status of the ABI,
+// production edge_storage host in a NodeInstance: every status of the ABI,
 // write-back on sync, unmap and return, and no commit after an error result.
 import { beforeAll, describe, expect, it } from "vitest";
+import { edgeStorage } from "../../../src/namespaces/edge-storage.js";
 import { HostStatus } from "../../../src/protocol/host-status.js";
+import type { StorageChanges } from "../../../src/protocol/storage-port.js";
 import { compileEntry } from "../support/contracts.js";
-import { EdgeStorageHost } from "../support/edge-storage-host.js";
+import { NodeInstance } from "../support/node-instance.js";
+import { peek } from "../support/storage-bytes.js";
 
 let probe: WebAssembly.Module;
 
@@ -12,11 +15,17 @@ beforeAll(async () => {
   probe = await compileEntry("contracts/examples/hash-map/assembly/probe/storage-probe.ts");
 }, 60_000);
 
-describe("SDK Storage on the test host", () => {
+const changedFrames = (instance: NodeInstance) =>
+  ((instance.lastChanges[edgeStorage.name] as StorageChanges | undefined)?.writes ?? []).map(
+    (write) => write.index,
+  );
+
+describe("SDK Storage on the production host", () => {
   it("maps, syncs, unmaps and refuses what the ABI refuses", async () => {
-    const host = new EdgeStorageHost();
-    const outcome = await host.run(probe, new Uint8Array([1]));
-    if (!outcome.ok) throw new Error(outcome.message);
+    const instance = new NodeInstance();
+    const store = instance.hosts.store(edgeStorage);
+    const outcome = await instance.run(probe, new Uint8Array([1]));
+    if (outcome.kind !== "ok") throw new Error(`expected RUN_OK, got ${JSON.stringify(outcome)}`);
     const view = new DataView(outcome.body.buffer, outcome.body.byteOffset, outcome.body.byteLength);
     let at = 0;
     const i32 = () => ((at += 4), view.getInt32(at - 4, true));
@@ -36,22 +45,24 @@ describe("SDK Storage on the test host", () => {
       HostStatus.OUT_OF_BOUNDS,
     ]);
     expect(i32()).toBe(HostStatus.OK);
-    expect(i64()).toBe(1 << 30);
+    expect(i64()).toBe(1 << 30); // the default STORAGE_LIMIT_BYTES
     expect(at).toBe(outcome.body.length);
 
-    const mapped = host.peek(65_500, 110);
+    const mapped = peek(store, 65_500, 110);
     expect(mapped[0]).toBe(0x77); // changed after the sync, written back at return
     expect([...mapped.subarray(1, 100)]).toEqual(Array.from({ length: 99 }, (_, i) => i + 2));
     expect([...mapped.subarray(100)]).toEqual(Array.from({ length: 10 }, () => 0xaa));
-    expect(host.lastCall.changedFrames).toEqual([0, 1, 16_383]);
-    expect(host.size).toBe(1 << 30);
+    expect(changedFrames(instance)).toEqual([0, 1, 16_383]);
+    expect(store.size()).toBe(1 << 30);
   });
 
   it("commits nothing when run answers an error", async () => {
-    const host = new EdgeStorageHost();
-    expect(await host.run(probe, new Uint8Array([2]))).toEqual({ ok: false, message: "rolled back" });
-    expect(host.frames.size).toBe(0);
-    expect(host.size).toBe(0);
-    expect(host.lastCall.changedFrames).toEqual([]);
+    const instance = new NodeInstance();
+    const store = instance.hosts.store(edgeStorage);
+    expect(await instance.run(probe, new Uint8Array([2]))).toEqual({ kind: "error", message: "rolled back" });
+    // The call did change frame 0 (handed back for commit), and the error dropped it.
+    expect(changedFrames(instance)).toEqual([0]);
+    expect(store.stats()).toEqual({ size: 0, framesStored: 0, bytesStored: 0 });
+    expect(store.size()).toBe(0);
   });
 });

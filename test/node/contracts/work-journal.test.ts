@@ -1,14 +1,19 @@
 // The work-journal example (contracts/examples/work-journal): a journal kept in
-// a fabric memory lease, driven through `run` on the in-memory fbmu host. Lease
-// writes are durable, so a run that traps leaves the journal at its last step
-// and a resume finishes with the accumulator an uninterrupted run gets.
+// a fabric memory lease, driven through `run` on the production fbmu host (a
+// NodeInstance: LeaseStore over node:sqlite, the LeaseTarget, the real
+// imports). Lease writes are durable, so a run that traps leaves the journal
+// at its last step and a resume finishes with the accumulator an
+// uninterrupted run gets.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HostStatus } from "../../../src/protocol/host-status.js";
 import { checkContractAbi } from "../../../src/code/contract-abi-check.js";
 import { parseWasmModule } from "../../../src/code/wasm-sections.js";
+import { fbmu } from "../../../src/namespaces/fbmu.js";
+import { LeaseTables } from "../../../src/store/leases/lease-tables.js";
 import { MEMORY_LIMIT, concat, contractBytes } from "../support/contracts.js";
-import { FbmuHost, LeaseState, type FbmuOutcome } from "../support/fbmu-host.js";
+import { LeaseState } from "../../support/conformance/lease-state.js";
+import { NodeInstance, type InstanceOutcome } from "../support/node-instance.js";
 
 let journal: WebAssembly.Module;
 
@@ -49,12 +54,12 @@ function expectedAcc(steps: number): bigint {
   return acc;
 }
 
-function ok(outcome: FbmuOutcome): Uint8Array {
+function ok(outcome: InstanceOutcome): Uint8Array {
   if (outcome.kind !== "ok") throw new Error(`expected RUN_OK, got ${outcome.kind}: ${outcome.message}`);
   return outcome.body;
 }
 
-function errorOf(outcome: FbmuOutcome): string {
+function errorOf(outcome: InstanceOutcome): string {
   if (outcome.kind !== "error") throw new Error(`expected RUN_ERROR, got ${outcome.kind}`);
   return outcome.message;
 }
@@ -70,25 +75,35 @@ function progress(body: Uint8Array) {
   };
 }
 
-async function start(host: FbmuHost, steps: number, leaseSecs = 60, crashAfter = 0) {
-  return progress(ok(await host.run(journal, startBody(steps, leaseSecs, crashAfter))));
+async function start(instance: NodeInstance, steps: number, leaseSecs = 60, crashAfter = 0) {
+  return progress(ok(await instance.run(journal, startBody(steps, leaseSecs, crashAfter))));
 }
 
-async function status(host: FbmuHost, id: Uint8Array) {
-  const body = ok(await host.run(journal, statusBody(id)));
+async function status(instance: NodeInstance, id: Uint8Array) {
+  const body = ok(await instance.run(journal, statusBody(id)));
   expect(body.length).toBe(13);
   return { status: body[0], steps: view(body).getUint32(1, true), acc: view(body).getBigUint64(5, true) };
 }
 
-async function free(host: FbmuHost, id: Uint8Array): Promise<number> {
-  const body = ok(await host.run(journal, freeBody(id)));
+async function free(instance: NodeInstance, id: Uint8Array): Promise<number> {
+  const body = ok(await instance.run(journal, freeBody(id)));
   expect(body.length).toBe(4);
   return view(body).getInt32(0, true);
 }
 
-/** The journal header as the host holds it. */
-function header(host: FbmuHost, id: Uint8Array) {
-  const bytes = host.lease(id)!.bytes;
+const leasesOf = (instance: NodeInstance) => instance.hosts.store(fbmu);
+
+/** A lease's whole arena as the instance holds it (an Active lease: the store reads only those). */
+function arena(instance: NodeInstance, id: Uint8Array): Uint8Array {
+  return leasesOf(instance).read(id, 0, leasesOf(instance).get(id).arenaSize);
+}
+
+/**
+ * The journal header as the instance stores it, read from the lease's first
+ * frame: that works whatever the lease's status, until the alarm reclaims it.
+ */
+function header(instance: NodeInstance, id: Uint8Array) {
+  const bytes = new LeaseTables(instance.sql).frame(id, 0) ?? new Uint8Array(16);
   return {
     magic: view(bytes).getUint32(0, true),
     steps: view(bytes).getUint32(4, true),
@@ -96,10 +111,14 @@ function header(host: FbmuHost, id: Uint8Array) {
   };
 }
 
-function onlyLease(host: FbmuHost): Uint8Array {
-  expect(host.leases.size).toBe(1);
-  return [...host.leases.values()][0]!.id;
+function onlyLease(instance: NodeInstance): Uint8Array {
+  const leases = leasesOf(instance).list();
+  expect(leases).toHaveLength(1);
+  return leases[0]!.id;
 }
+
+/** The instance's clock in unix seconds, as leases count time. */
+const nowSecs = (instance: NodeInstance) => Math.floor(instance.clock.now() / 1000);
 
 describe("work-journal", () => {
   it("imports only fbmu and the input buffer, exports the run entry and passes the upload checks", async () => {
@@ -115,21 +134,23 @@ describe("work-journal", () => {
   });
 
   it("starts a lease, runs every step and journals each one", async () => {
-    const host = new FbmuHost({ now: 1000 });
-    const result = await start(host, 100, 60);
+    const instance = new NodeInstance();
+    const startedAt = nowSecs(instance);
+    const result = await start(instance, 100, 60);
     expect(result.steps).toBe(100);
     expect(result.acc).toBe(expectedAcc(100));
-    const lease = host.lease(result.id)!;
-    expect(lease).toBeDefined();
+    const lease = leasesOf(instance).get(result.id);
+    expect(lease.status).toBe("active");
     expect(lease.arenaSize).toBe(64 * 1024);
-    expect(lease.expiresAt).toBe(1060);
-    expect(header(host, result.id)).toEqual({ magic: MAGIC, steps: 100, acc: expectedAcc(100) });
+    expect(lease.expiresAt).toBe(startedAt + 60);
+    expect(header(instance, result.id)).toEqual({ magic: MAGIC, steps: 100, acc: expectedAcc(100) });
+    const bytes = arena(instance, result.id);
     for (const i of [0, 1, 50, 99]) {
-      expect(view(lease.bytes).getUint32(16 + i * 12, true)).toBe(i);
-      expect(view(lease.bytes).getBigUint64(20 + i * 12, true)).toBe(stepValue(i));
+      expect(view(bytes).getUint32(16 + i * 12, true)).toBe(i);
+      expect(view(bytes).getBigUint64(20 + i * 12, true)).toBe(stepValue(i));
     }
-    expect(lease.bytes.subarray(16 + 100 * 12).every((byte) => byte === 0)).toBe(true);
-    expect(await status(host, result.id)).toEqual({
+    expect(bytes.subarray(16 + 100 * 12).every((byte) => byte === 0)).toBe(true);
+    expect(await status(instance, result.id)).toEqual({
       status: LeaseState.Active,
       steps: 100,
       acc: expectedAcc(100),
@@ -137,35 +158,39 @@ describe("work-journal", () => {
   });
 
   it("answers steps 0 with an empty journal, and sizes the lease for long journals", async () => {
-    const host = new FbmuHost();
-    const empty = await start(host, 0);
+    const instance = new NodeInstance();
+    const empty = await start(instance, 0);
     expect(empty).toMatchObject({ steps: 0, acc: ACC_START });
-    const long = await start(host, 10_000);
+    const long = await start(instance, 10_000);
     expect(long.acc).toBe(expectedAcc(10_000));
-    expect(host.lease(long.id)!.arenaSize).toBe(2 * 64 * 1024); // 16 + 120,000 bytes
+    expect(leasesOf(instance).get(long.id).arenaSize).toBe(2 * 64 * 1024); // 16 + 120,000 bytes
   });
 
   it("keeps the journal of a run that traps, and a resume ends where an uninterrupted run does", async () => {
-    const host = new FbmuHost();
-    const outcome = await host.run(journal, startBody(100, 60, 40));
-    expect(outcome.kind).toBe("trap");
-    const id = onlyLease(host);
-    expect(header(host, id)).toEqual({ magic: MAGIC, steps: 40, acc: expectedAcc(40) });
-    const bytes = host.lease(id)!.bytes;
+    const instance = new NodeInstance();
+    const outcome = await instance.run(journal, startBody(100, 60, 40));
+    expect(outcome).toMatchObject({ kind: "trap", code: "CONTRACT_TRAP" });
+    const id = onlyLease(instance);
+    expect(header(instance, id)).toEqual({ magic: MAGIC, steps: 40, acc: expectedAcc(40) });
+    const bytes = arena(instance, id);
     expect(view(bytes).getUint32(16 + 39 * 12, true)).toBe(39);
     expect(bytes.subarray(16 + 40 * 12, 16 + 41 * 12).every((byte) => byte === 0)).toBe(true);
-    expect(await status(host, id)).toEqual({ status: LeaseState.Active, steps: 40, acc: expectedAcc(40) });
+    expect(await status(instance, id)).toEqual({
+      status: LeaseState.Active,
+      steps: 40,
+      acc: expectedAcc(40),
+    });
 
     // Crash again on the way, then finish.
-    expect((await host.run(journal, resumeBody(id, 100, 70))).kind).toBe("trap");
-    expect(header(host, id).steps).toBe(70);
-    const resumed = progress(ok(await host.run(journal, resumeBody(id, 100))));
+    expect((await instance.run(journal, resumeBody(id, 100, 70))).kind).toBe("trap");
+    expect(header(instance, id).steps).toBe(70);
+    const resumed = progress(ok(await instance.run(journal, resumeBody(id, 100))));
     expect(resumed).toEqual({ id, steps: 100, acc: expectedAcc(100) });
 
-    const straight = new FbmuHost();
+    const straight = new NodeInstance();
     const uninterrupted = await start(straight, 100);
     expect(resumed.acc).toBe(uninterrupted.acc);
-    expect(host.lease(id)!.bytes).toEqual(straight.lease(uninterrupted.id)!.bytes);
+    expect(arena(instance, id)).toEqual(arena(straight, uninterrupted.id));
   });
 
   it("resumes to the same accumulator whatever the crash points", async () => {
@@ -174,16 +199,16 @@ describe("work-journal", () => {
         fc.integer({ min: 1, max: 300 }),
         fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 4 }),
         async (steps, crashes) => {
-          const host = new FbmuHost();
-          const first = await host.run(journal, startBody(steps, 60, crashes[0] ?? 0));
-          const id = onlyLease(host);
+          const instance = new NodeInstance();
+          const first = await instance.run(journal, startBody(steps, 60, crashes[0] ?? 0));
+          const id = onlyLease(instance);
           expect(first.kind).toBe((crashes[0] ?? 0) >= 1 && crashes[0]! <= steps ? "trap" : "ok");
           for (const crash of crashes.slice(1)) {
-            const done = header(host, id).steps;
-            const outcome = await host.run(journal, resumeBody(id, steps, crash));
+            const done = header(instance, id).steps;
+            const outcome = await instance.run(journal, resumeBody(id, steps, crash));
             expect(outcome.kind).toBe(crash > done && crash <= steps ? "trap" : "ok");
           }
-          const final = progress(ok(await host.run(journal, resumeBody(id, steps))));
+          const final = progress(ok(await instance.run(journal, resumeBody(id, steps))));
           expect(final).toEqual({ id, steps, acc: expectedAcc(steps) });
         },
       ),
@@ -192,80 +217,94 @@ describe("work-journal", () => {
   }, 60_000);
 
   it("refuses to resume an expired lease, and reports it as Expired", async () => {
-    const host = new FbmuHost({ now: 5000 });
-    const outcome = await host.run(journal, startBody(20, 30, 10));
+    const instance = new NodeInstance();
+    const outcome = await instance.run(journal, startBody(20, 30, 10));
     expect(outcome.kind).toBe("trap");
-    const id = onlyLease(host);
-    host.now = 5029; // one second left
-    expect((await status(host, id)).status).toBe(LeaseState.Active);
-    host.now = 5030;
-    const message = errorOf(await host.run(journal, resumeBody(id, 20)));
+    const id = onlyLease(instance);
+    instance.clock.advance(29); // one second left
+    expect((await status(instance, id)).status).toBe(LeaseState.Active);
+    instance.clock.advance(1);
+    const message = errorOf(await instance.run(journal, resumeBody(id, 20)));
     expect(message).toBe("cannot attach the lease: LEASE_EXPIRED (-9)");
     expect(message.toLowerCase()).toContain("expired");
     // The tombstone answers the query; its bytes are no longer readable.
-    expect(await status(host, id)).toEqual({ status: LeaseState.Expired, steps: 0, acc: 0n });
-    expect(header(host, id).steps).toBe(10); // still in the host, untouched
-    expect(await free(host, id)).toBe(HostStatus.LEASE_EXPIRED);
+    expect(await status(instance, id)).toEqual({ status: LeaseState.Expired, steps: 0, acc: 0n });
+    expect(header(instance, id).steps).toBe(10); // still in the instance, untouched
+    expect(await free(instance, id)).toBe(HostStatus.LEASE_EXPIRED);
+    // The production host keeps the frames for LEASE_GRACE_SECS; then the alarm
+    // reclaims them and the row stays, so the query still says Expired.
+    instance.clock.advance(instance.settings.leaseGraceSecs);
+    instance.alarm();
+    expect(new LeaseTables(instance.sql).frame(id, 0)).toBeNull();
+    expect(await status(instance, id)).toEqual({ status: LeaseState.Expired, steps: 0, acc: 0n });
   });
 
   it("frees a lease: status then says Revoked, and it can be neither freed again nor resumed", async () => {
-    const host = new FbmuHost();
-    const { id } = await start(host, 5);
-    expect(await free(host, id)).toBe(HostStatus.OK);
-    expect(await status(host, id)).toEqual({ status: LeaseState.Revoked, steps: 0, acc: 0n });
-    expect(await free(host, id)).toBe(HostStatus.REVOKED);
-    expect(errorOf(await host.run(journal, resumeBody(id, 10)))).toBe(
+    const instance = new NodeInstance();
+    const { id } = await start(instance, 5);
+    expect(await free(instance, id)).toBe(HostStatus.OK);
+    expect(await status(instance, id)).toEqual({ status: LeaseState.Revoked, steps: 0, acc: 0n });
+    expect(await free(instance, id)).toBe(HostStatus.REVOKED);
+    expect(errorOf(await instance.run(journal, resumeBody(id, 10)))).toBe(
       "cannot attach the lease: REVOKED (-10)",
     );
-    // The quota no longer counts it.
-    expect(host.heldBytes()).toBe(0);
+    // The quota counts a freed lease until the alarm reclaims it (production's
+    // LeaseTables.heldBytes counts every unreclaimed lease; the old in-memory
+    // host dropped it at once). Freeing armed the alarm for now.
+    const tables = new LeaseTables(instance.sql);
+    expect(tables.heldBytes()).toBe(64 * 1024);
+    expect(instance.alarmAt).toBe(instance.clock.now());
+    instance.alarm();
+    expect(tables.heldBytes()).toBe(0);
   });
 
   it("reports unknown leases, refused acquisitions and bad requests", async () => {
-    const host = new FbmuHost();
+    const instance = new NodeInstance();
     const unknown = new Uint8Array(16).fill(7);
-    expect(errorOf(await host.run(journal, statusBody(unknown)))).toBe("fbmu_query failed: NOT_FOUND (-11)");
-    expect(errorOf(await host.run(journal, resumeBody(unknown, 1)))).toBe(
+    expect(errorOf(await instance.run(journal, statusBody(unknown)))).toBe(
+      "fbmu_query failed: NOT_FOUND (-11)",
+    );
+    expect(errorOf(await instance.run(journal, resumeBody(unknown, 1)))).toBe(
       "cannot attach the lease: NOT_FOUND (-11)",
     );
-    expect(await free(host, unknown)).toBe(HostStatus.NOT_FOUND);
-    expect(errorOf(await host.run(journal, startBody(10, 0)))).toBe(
+    expect(await free(instance, unknown)).toBe(HostStatus.NOT_FOUND);
+    expect(errorOf(await instance.run(journal, startBody(10, 0)))).toBe(
       "fbmu_alloc failed: INVALID_ARGUMENT (-1)",
     );
-    expect(errorOf(await host.run(journal, startBody(0xffff_ffff, 60)))).toBe(
+    expect(errorOf(await instance.run(journal, startBody(0xffff_ffff, 60)))).toBe(
       "fbmu_alloc failed: CAPACITY_EXCEEDED (-8)",
     );
-    expect(host.leases.size).toBe(0);
+    expect(leasesOf(instance).list()).toHaveLength(0);
 
-    const { id } = await start(host, 10); // a 64 KiB lease holds 5,460 steps
-    expect(errorOf(await host.run(journal, resumeBody(id, 5461)))).toBe(
+    const { id } = await start(instance, 10); // a 64 KiB lease holds 5,460 steps
+    expect(errorOf(await instance.run(journal, resumeBody(id, 5461)))).toBe(
       "journal full: 5461 steps need 65548 bytes, the lease has 65536",
     );
-    expect(progress(ok(await host.run(journal, resumeBody(id, 5460)))).acc).toBe(expectedAcc(5460));
+    expect(progress(ok(await instance.run(journal, resumeBody(id, 5460)))).acc).toBe(expectedAcc(5460));
     // Asking for fewer steps than are done changes nothing.
-    expect(progress(ok(await host.run(journal, resumeBody(id, 3))))).toEqual({
+    expect(progress(ok(await instance.run(journal, resumeBody(id, 3))))).toEqual({
       id,
       steps: 5460,
       acc: expectedAcc(5460),
     });
 
-    expect(errorOf(await host.run(journal, new Uint8Array(0)))).toBe("empty request");
-    expect(errorOf(await host.run(journal, new Uint8Array([9])))).toBe("unknown op 9");
-    expect(errorOf(await host.run(journal, startBody(1, 1).subarray(0, 12)))).toBe(
+    expect(errorOf(await instance.run(journal, new Uint8Array(0)))).toBe("empty request");
+    expect(errorOf(await instance.run(journal, new Uint8Array([9])))).toBe("unknown op 9");
+    expect(errorOf(await instance.run(journal, startBody(1, 1).subarray(0, 12)))).toBe(
       "op 1 takes 13 bytes, got 12",
     );
-    expect(errorOf(await host.run(journal, concat(statusBody(id), new Uint8Array(1))))).toBe(
+    expect(errorOf(await instance.run(journal, concat(statusBody(id), new Uint8Array(1))))).toBe(
       "op 3 takes 17 bytes, got 18",
     );
   });
 
   it("refuses a lease that holds no journal", async () => {
-    const host = new FbmuHost();
-    const { id } = await start(host, 3);
-    host.lease(id)!.bytes.fill(0, 0, 16); // as if another contract's lease
-    expect(errorOf(await host.run(journal, resumeBody(id, 5)))).toBe(
+    const instance = new NodeInstance();
+    const { id } = await start(instance, 3);
+    leasesOf(instance).write(id, 0, new Uint8Array(16)); // as if another contract's lease
+    expect(errorOf(await instance.run(journal, resumeBody(id, 5)))).toBe(
       "the lease does not hold a work journal",
     );
-    expect(await status(host, id)).toEqual({ status: LeaseState.Active, steps: 0, acc: 0n });
+    expect(await status(instance, id)).toEqual({ status: LeaseState.Active, steps: 0, acc: 0n });
   });
 });

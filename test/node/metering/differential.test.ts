@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runFreenet, type FreenetCall, type FreenetOp } from "../../../src/sandbox/contract-runner.js";
+import { runContract, type ContractCall, type FreenetOp } from "../../../src/sandbox/contract-runner.js";
 import {
   encodeRelatedContracts,
   encodeUpdateData,
@@ -29,7 +29,7 @@ interface Input {
   third?: Uint8Array;
 }
 
-function callOf(input: Input): FreenetCall {
+function callOf(input: Input): ContractCall {
   if (input.op === "run") return { op: "run", input: bytesInput(input.state) };
   const { op, parameters, state, third } = input;
   return { op, parameters, state: bytesInput(state), ...(third === undefined ? {} : { third }) };
@@ -53,7 +53,7 @@ interface Execution {
 
 async function execute(module: WebAssembly.Module, input: Input, fuel?: FuelOptions): Promise<Execution> {
   try {
-    const outcome = await runFreenet(module, callOf(input), {
+    const outcome = await runContract(module, callOf(input), {
       jspi: false,
       memoryLimitBytes: MEMORY_LIMIT,
       ...(fuel ? { fuel } : {}),

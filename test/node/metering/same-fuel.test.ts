@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeRelatedContracts } from "../../../src/protocol/freenet-bincode.js";
-import { runFreenet } from "../../../src/sandbox/contract-runner.js";
+import { runContract } from "../../../src/sandbox/contract-runner.js";
 import { bytesInput } from "../../../src/guest-abi/input-source.js";
 import { meterModule } from "../../../src/metering/meter-module.js";
 import { COUNTER_VALIDATE_FUEL } from "../../support/fuel-vectors.js";
@@ -10,7 +10,7 @@ import { u64le } from "../support/contracts.js";
 describe("the same call uses the same fuel on every runtime", () => {
   it("node (no JSPI) charges the counter's validate_state exactly what workerd charges", async () => {
     const module = new WebAssembly.Module(meterModule(buildArtifact("contracts/counter.wasm")).bytes);
-    const outcome = await runFreenet(
+    const outcome = await runContract(
       module,
       {
         op: "validate_state",

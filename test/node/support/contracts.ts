@@ -1,10 +1,10 @@
 // Loads the AssemblyScript example contracts and drives them through the real
-// Freenet host (runFreenet). Contracts are compiled from source in the test
+// Freenet host (runContract). Contracts are compiled from source in the test
 // process with the flags scripts/build.mjs uses, so a test never runs a stale
 // build/contracts/*.wasm.
 import { main as asc } from "assemblyscript/asc";
 import { fileURLToPath } from "node:url";
-import { runFreenet, type FreenetOp, type FreenetOutcome } from "../../../src/sandbox/contract-runner.js";
+import { runContract, type FreenetOp, type ContractOutcome } from "../../../src/sandbox/contract-runner.js";
 import {
   encodeRelatedContracts,
   encodeUpdateData,
@@ -67,9 +67,9 @@ export interface CallInput {
   third?: Uint8Array;
 }
 
-export function run(module: WebAssembly.Module, op: FreenetOp, input: CallInput): Promise<FreenetOutcome> {
+export function run(module: WebAssembly.Module, op: FreenetOp, input: CallInput): Promise<ContractOutcome> {
   const state = input.state ?? new Uint8Array(0);
-  return runFreenet(
+  return runContract(
     module,
     {
       op,
@@ -134,7 +134,7 @@ export async function stateDelta(
   return copyBytes(outcome);
 }
 
-function copyBytes(outcome: FreenetOutcome): BincodeResult<Uint8Array> {
+function copyBytes(outcome: ContractOutcome): BincodeResult<Uint8Array> {
   const value = outcome.value;
   if (value.op !== "summarize_state" && value.op !== "get_state_delta") throw new Error("wrong op");
   return value.result.ok ? { ok: true, value: value.result.value.slice() } : value.result;

@@ -1,7 +1,7 @@
 // Test entry for test/node/contracts/work-journal-sdk.test.ts (compiled by the
 // test, not by the build): scripted calls through the SDK's fabric wrappers
 // (FabricMem, MemBuilder, MemLease), so the test can check what each returns
-// against the in-memory fbmu host. The request body is a scenario byte
+// against the production fbmu host (test/node/support/node-instance.ts). The request body is a scenario byte
 // (scenario 3 then a 16-byte lease id); the response lists the results as
 // i64 LE in call order (scenario 1 also starts with the lease id).
 import {

@@ -1,0 +1,87 @@
+// Builds the executor for one request on one instance: its sandbox (code
+// hash, memory cap, metering), its state channel, its namespaces' ports and
+// its related-state lookups, from the instance's record and settings.
+import type { CodeStore } from "../code/code-store.js";
+import { capMemoryPages } from "../code/wasm-sections.js";
+import type { Settings } from "../config.js";
+import { newHasher } from "../hashing/blake3-module.js";
+import { WASM_PAGE_BYTES } from "../limits.js";
+import type { InstanceRpc } from "../protocol/instance-rpc.js";
+import type { InstanceRecord } from "../store/instance/instance-record.js";
+import type { StateStore } from "../store/state/state-store.js";
+import { ContractExecutor } from "./contract-executor.js";
+import { fuelLimitFor, type ExecutionOptions } from "./execution-options.js";
+import { readInstanceState } from "./instance-directory.js";
+import type { NamespaceHosts } from "./namespace-hosts.js";
+import { StateReaderTarget } from "./ports/state-reader-target.js";
+import { fetchRelatedStates } from "./related-states.js";
+import { sandboxFor } from "./sandbox-loader.js";
+
+export interface ExecutorContext {
+  loader: WorkerLoader;
+  code: CodeStore;
+  instances: DurableObjectNamespace<InstanceRpc>;
+  settings: Settings;
+  /** Contracts run metered; only the benchmark's baseline turns it off. */
+  metered: boolean;
+  state: StateStore;
+  hosts: NamespaceHosts;
+}
+
+export function executorFor(
+  instance: InstanceRecord,
+  options: ExecutionOptions,
+  ctx: ExecutorContext,
+): ContractExecutor {
+  const { settings, metered, state } = ctx;
+  const loadWasm = async (codeHash: string) =>
+    capMemoryPages(
+      metered
+        ? await ctx.code.metered(codeHash)
+        : new Uint8Array(await (await ctx.code.get(codeHash)).arrayBuffer()),
+      settings.guestMemoryBytes / WASM_PAGE_BYTES,
+    );
+  return new ContractExecutor({
+    sandbox: sandboxFor(instance.codeHash, {
+      loader: ctx.loader,
+      newHasher,
+      memoryLimitBytes: settings.guestMemoryBytes,
+      cpuMs: settings.contractCpuMs,
+      deadlineMs: settings.contractDeadlineMs,
+      metered,
+      loadWasm,
+    }),
+    openState: (blob) => {
+      const pinned = state.pin(blob);
+      return { reader: new StateReaderTarget(pinned.read), release: pinned.release };
+    },
+    relatedStates: (ids) =>
+      fetchRelatedStates(
+        {
+          selfId: instance.id,
+          readOwn: () => {
+            const head = state.head();
+            return head && { size: head.size, body: state.read(head, { start: 0, end: head.size }) };
+          },
+          readOther: (id) => readInstanceState(ctx.instances, id),
+        },
+        ids,
+      ),
+    settings: {
+      memoryLimitBytes: settings.guestMemoryBytes,
+      readAheadBytes: settings.readAheadBytes,
+      pageMode: settings.pageMode,
+      fuel: metered
+        ? {
+            limit: fuelLimitFor(options, settings.fuelPerCall),
+            slice: settings.fuelSlice,
+            depthLimit: settings.callDepthLimit,
+          }
+        : null,
+      deadlineMs: settings.contractDeadlineMs,
+      pauseEveryMs: settings.pauseEveryMs,
+    },
+    parameters: instance.parameters,
+    namespacePorts: () => ctx.hosts.ports(instance.namespaces),
+  });
+}

@@ -1,0 +1,30 @@
+// Everything an instance's Durable Object works with, opened together: its
+// record and state versions (src/store/instance/instance-stores.ts) and the
+// DO halves of its namespaces, all on one SQL port and one clock.
+import type { Clock } from "../clock.js";
+import type { Settings } from "../config.js";
+import { newHasher } from "../hashing/blake3-module.js";
+import type { InstanceContext } from "../namespaces/host-namespace.js";
+import { openInstanceStores, type InstanceStores } from "../store/instance/instance-stores.js";
+import type { SqlPort } from "../store/sql/sql-port.js";
+import { NamespaceHosts } from "./namespace-hosts.js";
+
+export interface OpenInstance extends InstanceStores {
+  hosts: NamespaceHosts;
+  context: InstanceContext;
+}
+
+export function openInstance(
+  sql: SqlPort,
+  settings: Settings,
+  clock: Clock,
+  wakeAt: (ms: number) => void,
+): OpenInstance {
+  const context = { sql, clock, settings, wakeAt };
+  const stores = openInstanceStores(sql, settings, {
+    clock,
+    newHasher,
+    scheduleCollection: () => wakeAt(clock.now()),
+  });
+  return { ...stores, hosts: new NamespaceHosts(context), context };
+}

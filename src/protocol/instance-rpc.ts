@@ -1,0 +1,63 @@
+// What the Worker's routes (and other instances) ask of a ContractObject over
+// RPC, and what it answers. The class implements InstanceRpc; Env names the
+// namespace by this interface, so nothing imports the class for its types.
+import type { ByteResult, ValidateOutcome } from "../contract/contract-executor.js";
+import type { ExecutionOptions, FuelReport } from "../contract/execution-options.js";
+import type { Outcome } from "../errors.js";
+import type { EtagCondition, WriteConditions } from "../http/conditional.js";
+import type { ByteRange, RangeRequest } from "../http/range.js";
+import type { InstanceRecord } from "../store/instance/instance-record.js";
+import type { LeaseApi } from "../store/leases/lease-api.js";
+import type { StorageStats } from "../store/linear-storage/linear-storage-tables.js";
+import type { VersionInfo } from "../store/state/version-info.js";
+
+export interface PutStateRequest extends ExecutionOptions {
+  expectedLength: number;
+  conditions: WriteConditions;
+}
+
+export interface ReadStateRequest {
+  ifNoneMatch?: EtagCondition;
+  range?: RangeRequest;
+}
+
+export interface StateRead {
+  info: VersionInfo;
+  notModified: boolean;
+  /** Present for a partial response. */
+  range?: ByteRange;
+  body: ReadableStream<Uint8Array> | null;
+}
+
+export interface UpdateRequest extends ExecutionOptions {
+  kind: "delta" | "state";
+  data: Uint8Array;
+  conditions: WriteConditions;
+}
+
+export interface ContractBytes extends ByteResult {
+  info: VersionInfo;
+}
+
+/** A write's answer: the head after it, whether it is a new version, and the fuel used. */
+export type WriteAnswer = VersionInfo & { changed: boolean } & FuelReport;
+
+export type RunAnswer = ByteResult & { storageBytesWritten: number };
+
+export interface InstanceRpc extends Rpc.DurableObjectBranded {
+  create(record: InstanceRecord): Promise<Outcome<{ record: InstanceRecord; created: boolean }>>;
+  describe(): Promise<Outcome<InstanceRecord>>;
+  putState(body: ReadableStream<Uint8Array> | null, request: PutStateRequest): Promise<Outcome<WriteAnswer>>;
+  readState(request: ReadStateRequest): Promise<Outcome<StateRead>>;
+  updateState(request: UpdateRequest): Promise<Outcome<WriteAnswer>>;
+  runContract(input: Uint8Array, options?: ExecutionOptions): Promise<Outcome<RunAnswer>>;
+  summarize(options?: ExecutionOptions): Promise<Outcome<ContractBytes>>;
+  delta(summary: Uint8Array, options?: ExecutionOptions): Promise<Outcome<ContractBytes>>;
+  validateCurrent(
+    resolve: boolean,
+    options?: ExecutionOptions,
+  ): Promise<Outcome<ValidateOutcome & { info: VersionInfo }>>;
+  storageStats(): Promise<Outcome<StorageStats>>;
+  readStorage(offset: number, length: number): Promise<Outcome<ReadableStream<Uint8Array>>>;
+  leases(): Promise<Outcome<LeaseApi>>;
+}

@@ -1,0 +1,24 @@
+// What crosses between the sandbox's edge_storage imports and the instance's
+// linear storage in the DO: frames come in by index, changes go back with
+// the call's reply and commit there with its outcome.
+import type { FrameSource, FrameWrite } from "../guest-abi/edge-storage/frame-table.js";
+
+export type { FrameSource, FrameWrite };
+
+/** The instance's linear storage as one call sees it. */
+export interface StoragePort {
+  /** Loads frames by index (the DO's StorageFramesTarget). */
+  frames: FrameSource;
+  /** The logical size as the call starts. */
+  size: number;
+  /** Highest storage offset (exclusive) the call may touch (STORAGE_LIMIT_BYTES). */
+  limitBytes: number;
+  /** Frame bytes the call may hold in the sandbox (STORAGE_FRAME_BUDGET_BYTES). */
+  frameBudgetBytes: number;
+}
+
+/** Frames whose bytes the call changed, and the new logical size. */
+export interface StorageChanges {
+  writes: FrameWrite[];
+  size: number;
+}
