@@ -5,38 +5,14 @@
 // store, builds that port, and commits what a call changed.
 import type { Settings } from "../config.js";
 import type { Clock } from "../clock.js";
-import type { GuestMemory } from "../guest-abi/guest-memory.js";
-import type { InputBuffers } from "../guest-abi/freenet/input-buffers.js";
-import type { HostMeter } from "../metering/fuel-meter.js";
+import type { GuestBinding, GuestCall } from "../guest-abi/guest-call.js";
 import type { SqlPort } from "../store/sql/sql-port.js";
+
+export type { GuestBinding, GuestCall, HostFunction } from "../guest-abi/guest-call.js";
 
 export interface ImportSpec {
   params: string[];
   results: string[];
-}
-
-export type HostFunction = (...args: never[]) => unknown;
-
-/** One call of one guest, as every namespace's imports see it. */
-export interface GuestCall {
-  memory(): GuestMemory;
-  /** Imports may suspend the guest on a promise (JSPI); otherwise every answer must be synchronous. */
-  jspi: boolean;
-  /** The ports answer synchronously (an in-process host, as node tests run one); a sandbox's are RPC stubs. */
-  localPorts: boolean;
-  /** Charges each import its fuel (src/metering/fuel-costs.ts). */
-  meter: HostMeter;
-  /** The call's Freenet streaming buffers (every input reaches the guest through them). */
-  inputs(): InputBuffers;
-  log(line: string): void;
-  now(): Date;
-}
-
-/** A namespace's imports for one call, and what it hands back when the guest returned normally. */
-export interface GuestBinding<Changes> {
-  imports: Record<string, HostFunction>;
-  /** What the call changed, for the DO to commit with the call's outcome (or drop). */
-  finish?(): Changes | undefined;
 }
 
 /** What the DO half of a namespace may use of its instance. */

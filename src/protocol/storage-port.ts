@@ -1,9 +1,16 @@
 // What crosses between the sandbox's edge_storage imports and the instance's
 // linear storage in the DO: frames come in by index, changes go back with
 // the call's reply and commit there with its outcome.
-import type { FrameSource, FrameWrite } from "../guest-abi/edge-storage/frame-table.js";
+/** Loads frames from the DO; null for a frame that was never stored. */
+export interface FrameSource {
+  read(indices: number[]): Promise<Array<Uint8Array | null>> | Array<Uint8Array | null>;
+}
 
-export type { FrameSource, FrameWrite };
+export interface FrameWrite {
+  index: number;
+  /** null: the frame is all zero again and its row goes. */
+  bytes: Uint8Array | null;
+}
 
 /** The instance's linear storage as one call sees it. */
 export interface StoragePort {

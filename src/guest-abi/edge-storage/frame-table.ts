@@ -3,18 +3,8 @@
 // end only frames whose bytes differ from what was loaded are written.
 import { EdgeError } from "../../errors.js";
 import { FRAME_BYTES } from "../../limits.js";
+import type { FrameSource, FrameWrite } from "../../protocol/storage-port.js";
 import { frameRange, frameSpans } from "../../protocol/frame-span.js";
-
-/** Loads frames from the DO; null for a frame that was never stored. */
-export interface FrameSource {
-  read(indices: number[]): Promise<Array<Uint8Array | null>> | Array<Uint8Array | null>;
-}
-
-export interface FrameWrite {
-  index: number;
-  /** null: the frame is all zero again and its row goes. */
-  bytes: Uint8Array | null;
-}
 
 interface Entry {
   original: Uint8Array | null;

@@ -4,7 +4,7 @@
 // with the reply, which commits them with the call's outcome.
 import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
 import type { StorageChanges, StoragePort } from "../../protocol/storage-port.js";
-import type { GuestBinding, GuestCall } from "../../namespaces/host-namespace.js";
+import type { GuestBinding, GuestCall } from "../guest-call.js";
 import type { GuestMemory } from "../guest-memory.js";
 import { EdgeError } from "../../errors.js";
 import { FrameTable } from "./frame-table.js";

@@ -4,7 +4,7 @@
 // (DISCONNECTED). An in-process host's port answers synchronously and needs none.
 import { MAX_FABRIC_TRANSFER_BYTES } from "../../limits.js";
 import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
-import type { GuestBinding, GuestCall, HostFunction } from "../../namespaces/host-namespace.js";
+import type { GuestBinding, GuestCall, HostFunction } from "../guest-call.js";
 import { HostStatus } from "../../protocol/host-status.js";
 import { LEASE_ID_BYTES, LEASE_INFO_BYTES } from "../../protocol/lease-info-codec.js";
 import type { LeasePort } from "../../protocol/lease-port.js";

@@ -3,7 +3,7 @@
 import { EdgeError } from "../../errors.js";
 import { MAX_LOG_LINE_BYTES, RANDOM_CHUNK_BYTES } from "../../limits.js";
 import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
-import type { GuestCall } from "../../namespaces/host-namespace.js";
+import type { GuestCall } from "../guest-call.js";
 import { toPointer } from "../guest-memory.js";
 import { chronoUtc } from "./chrono-utc.js";
 

@@ -1,6 +1,6 @@
 // Linear storage in the DO (README "Linear storage"): a sparse byte space kept as
 // 64 KiB frames; a frame that was never written (or is all zero) has no row.
-import type { FrameWrite } from "../../guest-abi/edge-storage/frame-table.js";
+import type { FrameWrite } from "../../protocol/storage-port.js";
 import { FRAMES_PER_SELECT } from "../../limits.js";
 import { frameSpans } from "../../protocol/frame-span.js";
 import { blobOf, intOf, type SqlPort } from "../sql/sql-port.js";

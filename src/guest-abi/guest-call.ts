@@ -1,0 +1,29 @@
+// One call of one guest as a namespace's imports see it, and what a
+// namespace's sandbox half gives back for the call (src/namespaces binds them).
+import type { HostMeter } from "../metering/fuel-meter.js";
+import type { InputBuffers } from "./freenet/input-buffers.js";
+import type { GuestMemory } from "./guest-memory.js";
+
+export type HostFunction = (...args: never[]) => unknown;
+
+/** One call of one guest, as every namespace's imports see it. */
+export interface GuestCall {
+  memory(): GuestMemory;
+  /** Imports may suspend the guest on a promise (JSPI); otherwise every answer must be synchronous. */
+  jspi: boolean;
+  /** The ports answer synchronously (an in-process host, as node tests run one); a sandbox's are RPC stubs. */
+  localPorts: boolean;
+  /** Charges each import its fuel (src/metering/fuel-costs.ts). */
+  meter: HostMeter;
+  /** The call's Freenet streaming buffers (every input reaches the guest through them). */
+  inputs(): InputBuffers;
+  log(line: string): void;
+  now(): Date;
+}
+
+/** A namespace's imports for one call, and what it hands back when the guest returned normally. */
+export interface GuestBinding<Changes> {
+  imports: Record<string, HostFunction>;
+  /** What the call changed, for the DO to commit with the call's outcome (or drop). */
+  finish?(): Changes | undefined;
+}
