@@ -1,7 +1,9 @@
 // Compiles every wasm the project uses from source into build/:
 //  - the host's BLAKE3 (AssemblyScript), bundled into the Worker;
 //  - contracts and test fixtures written in WAT (contracts/**/*.wat -> build/contracts/<name>.wasm);
-//  - AssemblyScript contracts (contracts/examples/<name>/assembly/index.ts -> build/contracts/<name>.wasm).
+//  - AssemblyScript contracts (contracts/examples/<name>/assembly/index.ts -> build/contracts/<name>.wasm)
+//    and their test probes (contracts/examples/<name>/assembly/probe/<probe>.ts -> build/contracts/<probe>.wasm),
+//    which the conformance suites run on every host.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { main as asc } from "assemblyscript/asc";
@@ -52,16 +54,29 @@ const CONTRACT_FLAGS = ["-O3", "--runtime", "stub", "--use", "abort=", "--enable
 const examples = existsSync("contracts/examples")
   ? readdirSync("contracts/examples", { withFileTypes: true })
   : [];
-for (const entry of examples) {
-  const source = join("contracts/examples", entry.name, "assembly/index.ts");
-  if (!entry.isDirectory() || !existsSync(source)) continue;
-  const out = join("build/contracts", `${entry.name}.wasm`);
+async function compileContract(source, name) {
+  const out = join("build/contracts", `${name}.wasm`);
+  // Every guest is named by its file in build/contracts: two sources must not share a name.
+  if (built.includes(out)) throw new Error(`${source}: ${out} is already built from another source`);
   const { error, stderr } = await asc([source, "--outFile", out, ...CONTRACT_FLAGS]);
   if (error) {
     console.error(stderr.toString());
     throw new Error(`asc failed for ${source}: ${error.message}`);
   }
   built.push(out);
+}
+for (const entry of examples) {
+  if (!entry.isDirectory()) continue;
+  const source = join("contracts/examples", entry.name, "assembly/index.ts");
+  if (existsSync(source)) await compileContract(source, entry.name);
+  // Test probes: run-entry guests that script the SDK's wrappers, named by their file.
+  const probes = join("contracts/examples", entry.name, "assembly/probe");
+  if (!existsSync(probes)) continue;
+  for (const file of readdirSync(probes)
+    .filter((name) => name.endsWith(".ts"))
+    .toSorted()) {
+    await compileContract(join(probes, file), basename(file, ".ts"));
+  }
 }
 
 // The sandbox host runtime: one JS module the Worker Loader runs beside the
@@ -94,6 +109,7 @@ for (const path of watFiles("contracts")) {
   const module = wabt.parseWat(path, readFileSync(path, "utf8"), WAT_FEATURES);
   module.validate(WAT_FEATURES);
   const out = join("build/contracts", `${basename(path, ".wat")}.wasm`);
+  if (built.includes(out)) throw new Error(`${path}: ${out} is already built from another source`);
   writeFileSync(out, module.toBinary({}).buffer);
   module.destroy();
   built.push(out);

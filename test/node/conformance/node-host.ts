@@ -34,6 +34,7 @@ function conformanceInstance(instance: NodeInstance, module: WebAssembly.Module)
         expiresAt,
       })),
     leaseBytes: async (id, offset, length) => leases.read(id, offset, length),
+    arenaBytes: async (offset, length) => leases.read(null, offset, length),
     alarm: async () => instance.alarm(),
     elapse: async (secs) => instance.clock.advance(secs),
   };

@@ -30,9 +30,12 @@ export interface LeaseView {
 
 /** The limits an instance runs with (the host's configuration; README "Limits"). */
 export interface HostLimits {
+  storageLimitBytes: number;
   leaseQuotaBytes: number;
   leaseMaxBytes: number;
   leaseGraceSecs: number;
+  /** Size of the default fbmu arena (FABRIC_ARENA_BYTES). */
+  fabricArenaBytes: number;
 }
 
 export interface ConformanceInstance {
@@ -44,6 +47,8 @@ export interface ConformanceInstance {
   leases(): Promise<LeaseView[]>;
   /** Bytes of an Active lease. */
   leaseBytes(id: Uint8Array, offset: number, length: number): Promise<Uint8Array>;
+  /** Bytes of the default fbmu arena. */
+  arenaBytes(offset: number, length: number): Promise<Uint8Array>;
   /** Runs the instance's alarm now if one is armed (its work is idempotent; with none armed there is none to do). */
   alarm(): Promise<void>;
   /** Lets `secs` pass on the instance's clock: a controlled clock jumps, a real one is waited for. */

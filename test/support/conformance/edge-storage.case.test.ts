@@ -3,15 +3,26 @@
 // zero, storage_size is one past the highest byte written, and a call's
 // writes commit when it returns RUN_OK and never after a trap or RUN_ERROR.
 // A host whose guests cannot wait for the instance (no JSPI, RPC ports) must
-// answer IO_ERROR and store nothing. Guests: contracts/fixtures/storage-writer.wat
-// and contracts/examples/hash-map.
+// answer IO_ERROR and store nothing. Guests: contracts/fixtures/storage-writer.wat,
+// contracts/examples/hash-map, and its probe of the SDK's Storage wrappers
+// (contracts/examples/hash-map/assembly/probe/storage-probe.ts: map, sync,
+// unmap, every status, write-back at return).
 import { describe, expect, it } from "vitest";
 import { FRAME_BYTES } from "../../../src/limits.js";
 import { HostStatus } from "../../../src/protocol/host-status.js";
+import { describeWhere } from "./where.js";
 import type { ConformanceHost, ConformanceInstance } from "./conformance-host.js";
 import { concat, i32At, text, u64At, utf8 } from "./guest-bytes.js";
 import { decodeResults, del, encodeCommands, get, put, type HashMapCommand } from "./hash-map-requests.js";
 import { okBody, rejection } from "./run-outcome.js";
+import {
+  ADJACENT_AT,
+  MAPPED_AT,
+  MAPPED_BYTES,
+  mappingsAnswer,
+  mappingsBody,
+  rolledBackBody,
+} from "./storage-probe-requests.js";
 
 /** storage-writer writes its payload here. */
 const WRITER_OFFSET = 1_000_000;
@@ -32,8 +43,9 @@ async function hashMap(instance: ConformanceInstance, commands: HashMapCommand[]
 }
 
 export function edgeStorageCases(host: ConformanceHost): void {
+  const limit = host.limits.storageLimitBytes;
   describe(`edge_storage on ${host.name}`, () => {
-    describe.runIf(host.reachesInstance)("frames load from the instance", () => {
+    describeWhere(host.reachesInstance)("frames load from the instance", () => {
       it("storage_write lands at its offset, storage_size is one past the highest byte, one frame commits", async () => {
         const instance = await host.open("storage-writer");
         const answer = writerAnswer(okBody(await write(instance, text("hello"))));
@@ -105,9 +117,51 @@ export function edgeStorageCases(host: ConformanceHost): void {
         ]);
         expect(await instance.storageStats()).toEqual(EMPTY);
       });
+
+      it("storage-probe (SDK Storage): map, sync, overlaps, unmap and refusals answer their statuses; a mapping still open at return writes back", async () => {
+        const instance = await host.open("storage-probe");
+        expect(mappingsAnswer(okBody(await instance.run(mappingsBody(limit))))).toEqual({
+          map: HostStatus.OK,
+          zeroFilled: 1,
+          // The mapping's bytes reach storage at the sync, not before.
+          sizeBeforeSync: 0,
+          sync: HostStatus.OK,
+          sizeAfterSync: MAPPED_AT + MAPPED_BYTES,
+          overlaps: [HostStatus.OVERLAP, HostStatus.OVERLAP, HostStatus.OVERLAP],
+          adjacentMap: HostStatus.OK,
+          unmaps: [HostStatus.OK, HostStatus.NOT_MAPPED],
+          read: HostStatus.OK,
+          readSeesSync: 1,
+          refusals: [HostStatus.INVALID_ARGUMENT, HostStatus.STORAGE_LIMIT, HostStatus.OUT_OF_BOUNDS],
+          lastWrite: HostStatus.OK,
+          sizeAtEnd: limit,
+        });
+        const mapped = await instance.storageBytes(MAPPED_AT, MAPPED_BYTES + 10);
+        // The guest set the first byte to 0x77 after the sync, with the mapping open: written back at return.
+        expect(mapped[0]).toBe(0x77);
+        expect([...mapped.subarray(1, MAPPED_BYTES)]).toEqual(Array.from({ length: 99 }, (_, i) => i + 2));
+        // The adjacent mapping, written back by its unmap.
+        expect([...(await instance.storageBytes(ADJACENT_AT, 10))]).toEqual(
+          Array.from({ length: 10 }, () => 0xaa),
+        );
+        expect([...(await instance.storageBytes(limit - 4, 4))]).toEqual([1, 2, 3, 4]);
+        // Frames 0 and 1 (the mappings) and the last frame of the space (the write), nothing else.
+        expect(await instance.storageStats()).toEqual({
+          size: limit,
+          framesStored: 3,
+          bytesStored: 3 * FRAME_BYTES,
+        });
+      });
+
+      it("storage-probe (SDK Storage): a call that answers RUN_ERROR commits nothing, though its map and write answered OK", async () => {
+        const instance = await host.open("storage-probe");
+        expect(rejection(await instance.run(rolledBackBody))).toBe("rolled back after map 0, write 0");
+        expect(await instance.storageStats()).toEqual(EMPTY);
+        expect((await instance.storageBytes(0, 104)).every((byte) => byte === 0)).toBe(true);
+      });
     });
 
-    describe.skipIf(host.reachesInstance)(
+    describeWhere(!host.reachesInstance)(
       "without JSPI frames cannot load (README: storage needs JSPI)",
       () => {
         it("storage_write answers IO_ERROR (-6) and nothing is stored", async () => {
@@ -124,6 +178,33 @@ export function edgeStorageCases(host: ConformanceHost): void {
           expect(rejection(await instance.run(encodeCommands([put("a", "one")])))).toMatch(
             /storage_read at 0 failed: IO_ERROR \(-6\)$/,
           );
+          expect(await instance.storageStats()).toEqual(EMPTY);
+        });
+
+        it("storage-probe (SDK Storage): every call that must load a frame answers IO_ERROR (-6), the checks before a load still answer, nothing is stored", async () => {
+          const instance = await host.open("storage-probe");
+          expect(mappingsAnswer(okBody(await instance.run(mappingsBody(limit))))).toEqual({
+            map: HostStatus.IO_ERROR,
+            zeroFilled: 1,
+            sizeBeforeSync: 0,
+            sync: HostStatus.OK,
+            sizeAfterSync: 0,
+            overlaps: [HostStatus.IO_ERROR, HostStatus.IO_ERROR, HostStatus.IO_ERROR],
+            adjacentMap: HostStatus.IO_ERROR,
+            unmaps: [HostStatus.NOT_MAPPED, HostStatus.NOT_MAPPED],
+            read: HostStatus.IO_ERROR,
+            readSeesSync: 0,
+            // Refused before any frame loads.
+            refusals: [HostStatus.INVALID_ARGUMENT, HostStatus.STORAGE_LIMIT, HostStatus.OUT_OF_BOUNDS],
+            lastWrite: HostStatus.IO_ERROR,
+            sizeAtEnd: 0,
+          });
+          expect(await instance.storageStats()).toEqual(EMPTY);
+        });
+
+        it("storage-probe (SDK Storage): a call that answers RUN_ERROR after its map and write answered IO_ERROR stores nothing", async () => {
+          const instance = await host.open("storage-probe");
+          expect(rejection(await instance.run(rolledBackBody))).toBe("rolled back after map -6, write -6");
           expect(await instance.storageStats()).toEqual(EMPTY);
         });
       },

@@ -8,6 +8,7 @@
 // contracts/fixtures/storage-writer (no freenet_contract_io import).
 import { describe, expect, it } from "vitest";
 import { HostStatus } from "../../../src/protocol/host-status.js";
+import { itWhere } from "./where.js";
 import type { ConformanceHost } from "./conformance-host.js";
 import { concat, i32At, u64At } from "./guest-bytes.js";
 import { decodeResults, encodeCommands, get, put, type HashMapCommand } from "./hash-map-requests.js";
@@ -34,7 +35,7 @@ export function freenetContractIoCases(host: ConformanceHost): void {
       expect(rejection(await instance.run(body))).toBe(message);
     });
 
-    it.runIf(host.reachesInstance)(
+    itWhere(host.reachesInstance)(
       "a batch spanning several refills reaches the guest whole and in order",
       async () => {
         const instance = await host.open("hash-map");
@@ -52,7 +53,7 @@ export function freenetContractIoCases(host: ConformanceHost): void {
       },
     );
 
-    it.skipIf(host.reachesInstance)(
+    itWhere(!host.reachesInstance)(
       "a batch spanning several refills reaches the guest, which stops at its first storage call (IO_ERROR without JSPI)",
       async () => {
         const instance = await host.open("hash-map");
@@ -61,7 +62,7 @@ export function freenetContractIoCases(host: ConformanceHost): void {
       },
     );
 
-    it.runIf(host.reachesInstance)(
+    itWhere(host.reachesInstance)(
       "a module without freenet_contract_io gets the whole input in one buffer",
       async () => {
         const instance = await host.open("storage-writer");

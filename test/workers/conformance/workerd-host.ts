@@ -59,6 +59,8 @@ function conformanceInstance(id: string): ConformanceInstance {
     },
     leaseBytes: async (leaseId, offset, length) =>
       bytesOf(await SELF.fetch(`${leases}/${hex(leaseId)}/bytes?offset=${offset}&length=${length}`)),
+    arenaBytes: async (offset, length) =>
+      bytesOf(await SELF.fetch(`${leases}/arena/bytes?offset=${offset}&length=${length}`)),
     // Runs the alarm if one is armed (false: none is, so it has no work either).
     alarm: async () => {
       await runDurableObjectAlarm(env.CONTRACTS.get(env.CONTRACTS.idFromName(id)));

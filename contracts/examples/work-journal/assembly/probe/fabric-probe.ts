@@ -1,9 +1,10 @@
-// Test entry for test/node/contracts/work-journal-sdk.test.ts (compiled by the
-// test, not by the build): scripted calls through the SDK's fabric wrappers
-// (FabricMem, MemBuilder, MemLease), so the test can check what each returns
-// against the production fbmu host (test/node/support/node-instance.ts). The request body is a scenario byte
-// (scenario 3 then a 16-byte lease id); the response lists the results as
-// i64 LE in call order (scenario 1 also starts with the lease id).
+// Test entry for the fbmu conformance suite (test/support/conformance/fbmu.case.test.ts),
+// which runs it on every host; the build compiles it to
+// build/contracts/fabric-probe.wasm. Scripted calls through the SDK's fabric
+// wrappers (FabricMem, MemBuilder, MemLease), so the suite can check what each
+// returns. The request body is a scenario byte (scenario 2 then min_bytes and
+// lease_secs as u64 LE; scenario 3 then a 16-byte lease id); the response lists
+// the results as i64 LE in call order (scenario 1 also starts with the lease id).
 import {
   FabricMem,
   InputStream,
@@ -88,10 +89,13 @@ function walk(out: Output): i64 {
   return runOkOutput(result);
 }
 
-/** Scenario 2: 16 MiB leases until the instance quota refuses one; [count][lastStatus]. */
-function quota(out: Output): i64 {
+/** Scenario 2: leases of min_bytes for lease_secs until the instance quota refuses one (100 at most); [count][lastStatus]. */
+function quota(stream: InputStream, out: Output): i64 {
+  const minBytes = stream.readU64();
+  const leaseSecs = stream.readU64();
+  if (!stream.ok) return runError("scenario 2 takes min_bytes and lease_secs (u64 each)");
   let count: i64 = 0;
-  while (count < 100 && new MemBuilder().minBytes(16 << 20).leaseSecs(60).acquire() !== null) count++;
+  while (count < 100 && new MemBuilder().minBytes(minBytes).leaseSecs(leaseSecs).acquire() !== null) count++;
   put(out, count);
   put(out, MemBuilder.lastStatus); // CAPACITY_EXCEEDED
   return runOkOutput(out);
@@ -120,7 +124,7 @@ export function run(input: i64): i64 {
   if (!stream.ok) return runError("empty request");
   const out = new Output(512);
   if (scenario == 1) return walk(out);
-  if (scenario == 2) return quota(out);
+  if (scenario == 2) return quota(stream, out);
   if (scenario == 3) return probeId(stream, out);
   return runError("unknown scenario " + scenario.toString());
 }
