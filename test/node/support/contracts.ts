@@ -15,6 +15,9 @@ import {
   type ValidateResult,
 } from "../../../src/protocol/freenet-bincode.js";
 import { bytesInput, type InputSource } from "../../../src/guest-abi/input-source.js";
+import { concat } from "../../support/bytes.js";
+
+export { concat };
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 // Keep in step with CONTRACT_FLAGS in scripts/build.mjs.
@@ -178,16 +181,6 @@ export function u64le(value: number | bigint): Uint8Array {
 
 export function readU64le(bytes: Uint8Array, at = 0): bigint {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(at, true);
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** append-log entries: `[u32 LE len][len bytes]` each. */
