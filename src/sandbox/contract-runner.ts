@@ -62,18 +62,23 @@ interface ContractExports extends BufferExports {
 
 let nextInstanceId = 0n;
 
+/** Whether a module takes its inputs in refills (it imports freenet_contract_io) or whole. */
 export function usesStreaming(module: WebAssembly.Module): boolean {
-  return WebAssembly.Module.imports(module).some((entry) => entry.module === freenetContractIo.name);
+  return streams(WebAssembly.Module.imports(module));
+}
+
+function streams(imported: readonly WebAssembly.ModuleImportDescriptor[]): boolean {
+  return imported.some((entry) => entry.module === freenetContractIo.name);
 }
 
 /** Binds every registered namespace the module imports; an unknown one fails instantiation (CONTRACT_ABI). */
 function bindNamespaces(
-  module: WebAssembly.Module,
+  imported: readonly WebAssembly.ModuleImportDescriptor[],
   call: GuestCall,
   ports: NamespacePorts,
 ): Map<string, GuestBinding<unknown>> {
   const bound = new Map<string, GuestBinding<unknown>>();
-  for (const { module: name } of WebAssembly.Module.imports(module)) {
+  for (const { module: name } of imported) {
     const namespace = namespaceNamed(name);
     if (namespace && !bound.has(name)) bound.set(name, namespace.bind(call, ports[name]));
   }
@@ -98,7 +103,8 @@ export async function runContract(
     localPorts: options.localPorts ?? false,
     meter: meter ?? UNMETERED,
   };
-  const bindings = bindNamespaces(module, call, options.ports ?? {});
+  const imported = WebAssembly.Module.imports(module);
+  const bindings = bindNamespaces(imported, call, options.ports ?? {});
   const refuel = () => (meter ?? fail("an unmetered call asked for fuel")).refuel();
   const imports: WebAssembly.Imports = Object.fromEntries(
     [...bindings].map(([name, binding]) => [name, binding.imports]),
@@ -128,7 +134,7 @@ export async function runContract(
       __frnt__initiate_buffer: (capacity) =>
         enter(exports.__frnt__initiate_buffer as (n: number) => bigint, capacity),
     },
-    usesStreaming(module),
+    streams(imported),
   );
   const entry = exports[request.op];
   if (typeof entry !== "function")

@@ -2,6 +2,7 @@
 // the namespace list was kept (its calls get every namespace's port).
 import { describe, expect, it } from "vitest";
 import { InstanceTable } from "../../src/store/instance/instance-record.js";
+import type { SqlPort, SqlRow, SqlValue } from "../../src/store/sql/sql-port.js";
 import { nodeSql } from "./support/node-sql.js";
 
 const record = { id: "i", codeHash: "c", parameters: Uint8Array.of(1, 2), createdAt: 5 };
@@ -13,6 +14,24 @@ describe("InstanceTable", () => {
     expect(table.create({ ...record, namespaces: ["edge_storage", "fbmu"] }).created).toBe(true);
     expect(new InstanceTable(sql).get()).toEqual({ ...record, namespaces: ["edge_storage", "fbmu"] });
     expect(table.create({ ...record, namespaces: [] })).toMatchObject({ created: false });
+  });
+
+  it("reads the row once: the record never changes after it is written", () => {
+    const sql = nodeSql();
+    new InstanceTable(sql).create({ ...record, namespaces: [] });
+    const table = new InstanceTable(sql);
+    let selects = 0;
+    const counted: SqlPort = {
+      exec<T extends SqlRow = SqlRow>(query: string, ...params: SqlValue[]): T[] {
+        if (query.includes("FROM instance")) selects++;
+        return sql.exec<T>(query, ...params);
+      },
+      transaction: (fn) => sql.transaction(fn),
+    };
+    const reading = new InstanceTable(counted);
+    expect(table.get()).toEqual({ ...record, namespaces: [] });
+    expect(reading.get()).toEqual(reading.get());
+    expect(selects).toBe(1);
   });
 
   it("adds the column to a table from before it, and reads its record as 'every namespace'", () => {

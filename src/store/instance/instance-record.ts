@@ -14,6 +14,8 @@ export interface InstanceRecord {
 
 export class InstanceTable {
   readonly #sql: SqlPort;
+  /** The record never changes once written, so every request after the first reads it from here. */
+  #record: InstanceRecord | null = null;
 
   constructor(sql: SqlPort) {
     this.#sql = sql;
@@ -31,15 +33,17 @@ export class InstanceTable {
   }
 
   get(): InstanceRecord | null {
+    if (this.#record) return this.#record;
     const [row] = this.#sql.exec("SELECT id, code_hash, parameters, created_at, namespaces FROM instance");
     if (!row) return null;
-    return {
+    this.#record = {
       id: String(row.id),
       codeHash: String(row.code_hash),
       parameters: blobOf(row.parameters),
       createdAt: intOf(row.created_at),
       namespaces: typeof row.namespaces === "string" ? (JSON.parse(row.namespaces) as string[]) : null,
     };
+    return this.#record;
   }
 
   /** Inserts the record unless one exists; returns the stored record and whether it is new. */
@@ -54,6 +58,7 @@ export class InstanceTable {
       record.createdAt,
       record.namespaces === null ? null : JSON.stringify(record.namespaces),
     );
+    this.#record = record;
     return { record, created: true };
   }
 }
