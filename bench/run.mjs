@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDevServer } from "../scripts/dev-server.mjs";
 import { getCount, putStream, timed } from "./http-client.mjs";
+import { componentBench } from "./component-bench.mjs";
 import { executionBench } from "./execution-bench.mjs";
 import { leaseBench } from "./lease-bench.mjs";
 import { meteringBench } from "./metering-bench.mjs";
@@ -131,6 +132,11 @@ try {
   Object.assign(results, await leaseBench({ origin: server.origin, json, quick, log, instanceId: id }));
   results.lease_write_vs_raw = results.lease_write_mib_s / results.raw_sql_put_mib_s;
   Object.assign(results, await meteringBench({ origin: server.origin, json, quick, log }));
+  Object.assign(results, await componentBench({ origin: server.origin, json, quick, log }));
+  if (results.vfs_write_mib_s !== undefined) {
+    results.vfs_write_vs_raw = results.vfs_write_mib_s / results.raw_sql_put_mib_s;
+    results.vfs_read_vs_raw = results.vfs_read_mib_s / results.raw_sql_get_mib_s;
+  }
 
   const targets = {
     state_put_vs_raw: [">=", 0.7],
@@ -141,6 +147,9 @@ try {
     storage_bytes_written_per_1b_change: ["<=", 69632],
     metered_vs_unmetered_validate: [">=", 0.85],
     runaway_vs_idle_side_latency: ["<=", 3],
+    vfs_write_vs_raw: [">=", 0.5],
+    vfs_read_vs_raw: [">=", 0.5],
+    vfs_guest_mem_64mib_bytes: ["<", 1024 * 1024],
   };
   const report = {
     mode: quick ? "quick" : "full",

@@ -19,6 +19,10 @@ import { newHasher } from "../src/hashing/blake3-module.js";
 import { edgeStorage } from "../src/namespaces/edge-storage.js";
 import { fbmu, leasesChanged } from "../src/namespaces/fbmu.js";
 import type { HostNamespace } from "../src/namespaces/host-namespace.js";
+import { isComponentCode } from "../src/namespaces/registry.js";
+import { wasiFilesystem } from "../src/namespaces/wasi-filesystem.js";
+import { filesAt, lookupFiles, readFile } from "../src/contract/files-reads.js";
+import type { FileStore } from "../src/store/files/file-store.js";
 import type * as Rpc from "../src/protocol/instance-rpc.js";
 import type { InstanceRecord } from "../src/store/instance/instance-record.js";
 import { hasInstanceSchema } from "../src/store/instance/instance-stores.js";
@@ -113,9 +117,12 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
   async runContract(input: Uint8Array, options: ExecutionOptions = {}) {
     return this.#serial.run(() =>
       toOutcome(async () => {
-        const result = await this.#executor(this.#requireRecord(), options).run(input);
+        const record = this.#requireRecord();
+        const result = await this.#executor(record, options).run(input);
         const { state, hosts } = this.#instance;
-        return { ...result, storageBytesWritten: state.transaction(() => hosts.commit(result.changes)) };
+        const storageBytesWritten = state.transaction(() => hosts.commit(result.changes));
+        if (!isComponentCode(record.namespaces)) return { ...result, storageBytesWritten };
+        return { ...result, storageBytesWritten, files: filesAt(this.#files()) };
       }),
     );
   }
@@ -158,6 +165,24 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
       const store = this.#namespaceStore(fbmu);
       return new LeaseApi(store, () => leasesChanged(store, this.#instance.context));
     });
+  }
+
+  async files(path: string, want: { entries: boolean; proof: boolean }) {
+    return toOutcome(() => lookupFiles(this.#files(), path, want));
+  }
+
+  async readFile(path: string, request: Rpc.FileReadRequest) {
+    return toOutcome(() => readFile(this.#files(), path, request));
+  }
+
+  #files(): FileStore {
+    if (!isComponentCode(this.#requireRecord().namespaces)) {
+      throw new EdgeError(
+        "BAD_REQUEST",
+        "this instance runs a core contract; only component contracts have files",
+      );
+    }
+    return this.#namespaceStore(wasiFilesystem).files;
   }
 
   #namespaceStore<Store>(namespace: HostNamespace<unknown, unknown, Store>): Store {

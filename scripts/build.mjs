@@ -92,6 +92,18 @@ await esbuild({
   logLevel: "warning",
 });
 built.push("build/sandbox-host.txt");
+// The component contracts' host runtime: same sandbox, glue and core modules beside it.
+await esbuild({
+  entryPoints: ["src/sandbox/component-main.ts"],
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2023",
+  external: ["cloudflare:workers", "./component.js", "./component-modules.js"],
+  outfile: "build/component-host.txt",
+  logLevel: "warning",
+});
+built.push("build/component-host.txt");
 
 const wabt = await createWabt();
 const WAT_FEATURES = {
@@ -104,7 +116,10 @@ const WAT_FEATURES = {
   reference_types: true,
   multi_value: true,
 };
-for (const path of watFiles("contracts")) {
+// contracts/components/ holds component sources (scripts/build-components.mjs builds those).
+for (const path of watFiles("contracts").filter(
+  (file) => !file.startsWith(join("contracts", "components")),
+)) {
   // Every feature on: the fixtures under contracts/fixtures/unmeterable/ use the ones upload refuses.
   const module = wabt.parseWat(path, readFileSync(path, "utf8"), WAT_FEATURES);
   module.validate(WAT_FEATURES);
@@ -114,4 +129,8 @@ for (const path of watFiles("contracts")) {
   module.destroy();
   built.push(out);
 }
+// Example component contracts (contracts/components/*; the Rust one only with Debian's toolchain).
+await (await import("./build-components.mjs")).buildComponents(built);
+// jco's transpiler rebuilt to run inside workerd (skipped while its inputs are unchanged).
+await import("./build-bindgen.mjs");
 console.log(`built ${built.join(", ")}`);

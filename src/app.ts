@@ -10,6 +10,7 @@ import { executionRoutes } from "./routes/execution-routes.js";
 import { stateRoutes } from "./routes/state-routes.js";
 import { leaseRoutes } from "./routes/lease-routes.js";
 import { storageRoutes } from "./routes/storage-routes.js";
+import { filesRoutes } from "./routes/files-routes.js";
 import { HTTPException } from "hono/http-exception";
 
 export function createApp() {
@@ -22,6 +23,7 @@ export function createApp() {
   app.route("/v1/contracts", executionRoutes);
   app.route("/v1/contracts", storageRoutes);
   app.route("/v1/contracts", leaseRoutes);
+  app.route("/v1/contracts", filesRoutes);
   app.notFound((c) =>
     errorResponse(new EdgeError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)),
   );

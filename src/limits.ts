@@ -183,3 +183,21 @@ export const REPLY_CHUNK_BYTES = 64 * KiB;
 
 /** How long past CONTRACT_DEADLINE_MS the DO still waits for a sandbox, which checks the deadline at its next pause. */
 export const SANDBOX_DEADLINE_GRACE_MS = 5_000;
+
+// Component files (wasi:filesystem), per instance; see docs/component-contracts.md.
+/** One file at most: four times the default state cap, far below the DO's 10 GB. */
+export const FILES_MAX_FILE_BYTES = 1024 * MiB;
+/** Files and directories per instance: a directory's hash reads all its entries, so they stay bounded. */
+export const FILES_MAX_NODES = 10_000;
+/** All file bytes of an instance: a fifth of a DO's 10 GB, leaving room for versions and staging. */
+export const FILES_MAX_TOTAL_BYTES = 2 * 1024 * MiB;
+/** UTF-8 bytes of a path below its preopen (Linux's PATH_MAX). */
+export const FILES_MAX_PATH_BYTES = 4096;
+/** Written page bytes a call holds in the sandbox before staging them in the DO: 16 pages per RPC. */
+export const FILES_WRITE_BUFFER_BYTES = 1 * MiB;
+/** Pages a read stream asks the DO for at once: a 1 MiB window, as state reads. */
+export const FILES_READ_AHEAD_PAGES = 16;
+/** stdout plus stderr a component call keeps (base64 in two response headers stays under 32 KiB). */
+export const COMPONENT_OUTPUT_BYTES = 16 * KiB;
+/** Pages one files RPC moves: 1 MiB, as a state window. */
+export const MAX_FILE_PAGES_PER_RPC = 16;

@@ -6,7 +6,11 @@ import { readBounded } from "../http/read-bounded.js";
 import { codeHashOf, encodeId } from "../identity/ids.js";
 import { MAX_CODE_BYTES } from "../limits.js";
 import { METERING_VERSION } from "../metering/fuel-costs.js";
-import { meterModule } from "../metering/meter-module.js";
+import { JCO_VERSION } from "../component/jco-version.js";
+import { transpileComponent } from "../component/bindgen-modules.js";
+import { decodeBundle, encodeBundle, type ComponentBundle } from "./component-bundle.js";
+import { isComponentBinary, prepareComponent } from "./component-code.js";
+import { instrument } from "./instrument.js";
 import { checkContractAbi } from "./contract-abi-check.js";
 import { checkWasm } from "./wasm-check.js";
 import { parseWasmModule } from "./wasm-sections.js";
@@ -21,6 +25,8 @@ export interface StoredCode {
 const keyOf = (codeHash: string) => `code/${codeHash}`;
 // The instrumented module beside the original, per rewriter version (a new version re-instruments lazily).
 const meteredKeyOf = (codeHash: string) => `metered/v${METERING_VERSION}/${codeHash}`;
+// A component's glue and metered core modules, per rewriter and jco version (either change regenerates).
+const componentKeyOf = (codeHash: string) => `component/v${METERING_VERSION}-jco${JCO_VERSION}/${codeHash}`;
 
 export class CodeStore {
   readonly #bucket: R2Bucket;
@@ -33,6 +39,7 @@ export class CodeStore {
 
   async upload(body: ReadableStream<Uint8Array> | null, memoryLimitBytes: number): Promise<StoredCode> {
     const wasm = await readBounded(body, MAX_CODE_BYTES, "contract code");
+    if (isComponentBinary(wasm)) return this.#uploadComponent(wasm);
     checkWasm(wasm);
     // Metering first: a feature it cannot meter is refused by name before any other check.
     const metered = instrument(wasm);
@@ -49,6 +56,30 @@ export class CodeStore {
       customMetadata: { namespaces: namespacesImported(info.imports).join(",") },
     });
     return { codeHash, size: wasm.length, created: true };
+  }
+
+  async #uploadComponent(bytes: Uint8Array): Promise<StoredCode> {
+    const { bundle, namespaces } = await prepareComponent(bytes, transpileComponent);
+    const codeHash = encodeId(codeHashOf(this.#newHasher, bytes));
+    await this.#bucket.put(componentKeyOf(codeHash), encodeBundle(bundle));
+    if (await this.#bucket.head(keyOf(codeHash))) return { codeHash, size: bytes.length, created: false };
+    await this.#bucket.put(keyOf(codeHash), bytes, {
+      httpMetadata: { contentType: "application/wasm" },
+      customMetadata: { kind: "component", namespaces: namespaces.join(",") },
+    });
+    return { codeHash, size: bytes.length, created: true };
+  }
+
+  /** A component's glue and core modules (metered unless for the baseline), made now if not kept yet. */
+  async component(codeHash: string, metered = true): Promise<ComponentBundle> {
+    if (metered) {
+      const stored = await this.#bucket.get(componentKeyOf(codeHash));
+      if (stored) return decodeBundle(new Uint8Array(await stored.arrayBuffer()));
+    }
+    const original = new Uint8Array(await (await this.get(codeHash)).arrayBuffer());
+    const { bundle } = await prepareComponent(original, transpileComponent, { metered });
+    if (metered) await this.#bucket.put(componentKeyOf(codeHash), encodeBundle(bundle));
+    return bundle;
   }
 
   /** The module the sandbox runs: metered at upload, or now for code stored before this rewriter version. */
@@ -84,15 +115,6 @@ export class CodeStore {
     const wasm = new Uint8Array(await (await this.get(codeHash)).arrayBuffer());
     return namespacesImported(parseWasmModule(wasm).imports);
   }
-}
-
-function instrument(wasm: Uint8Array): Uint8Array {
-  const { bytes } = meterModule(wasm);
-  // A rewriter bug must never reach a sandbox: the output is validated like any upload.
-  if (!WebAssembly.validate(bytes)) {
-    throw new EdgeError("INTERNAL", "metering produced an invalid module; please report this contract");
-  }
-  return bytes;
 }
 
 function codeNotFound(codeHash: string): EdgeError {

@@ -20,6 +20,7 @@ import type {
   ExecutionSettings,
   ExecutionStats,
   FreenetOp,
+  GuestOutputBytes,
   NamespaceChanges,
   NamespacePorts,
   SandboxReply,
@@ -53,6 +54,14 @@ export interface ByteResult {
   stats: ExecutionStats;
   /** What the call changed in namespace state (linear storage); commit with its outcome or drop. */
   changes: NamespaceChanges;
+  /** A component's stdout and stderr. */
+  output?: GuestOutputBytes;
+}
+
+/** A refused component's output, for the error's details (lossy UTF-8). */
+function outputText(output: GuestOutputBytes): { stdout: string; stderr: string } {
+  const text = new TextDecoder();
+  return { stdout: text.decode(output.stdout), stderr: text.decode(output.stderr) };
 }
 
 export type ValidateOutcome =
@@ -143,11 +152,18 @@ export class ContractExecutor {
     const reply = await this.#run("run", { blobId: -1, size: 0 }, undefined, input);
     if (reply.kind !== "run") throw unexpected(reply.kind);
     if (!reply.result.ok) {
+      const printed = reply.output ? outputText(reply.output) : {};
       throw new EdgeError("CONTRACT_REJECTED", `the contract refused (run: ${reply.result.message})`, {
-        details: { variant: "RunError", message: reply.result.message },
+        details: { variant: "RunError", message: reply.result.message, ...printed },
       });
     }
-    return { size: reply.result.value.size, body: reply.body, stats: reply.stats, changes: reply.changes };
+    return {
+      size: reply.result.value.size,
+      body: reply.body,
+      stats: reply.stats,
+      changes: reply.changes,
+      ...(reply.output ? { output: reply.output } : {}),
+    };
   }
 
   summarize(head: StateBlob): Promise<ByteResult> {

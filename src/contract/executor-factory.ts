@@ -16,6 +16,7 @@ import type { NamespaceHosts } from "./namespace-hosts.js";
 import { StateReaderTarget } from "./ports/state-reader-target.js";
 import { fetchRelatedStates } from "./related-states.js";
 import { sandboxFor } from "./sandbox-loader.js";
+import { isComponentCode } from "../namespaces/registry.js";
 
 export interface ExecutorContext {
   loader: WorkerLoader;
@@ -34,13 +35,19 @@ export function executorFor(
   ctx: ExecutorContext,
 ): ContractExecutor {
   const { settings, metered, state } = ctx;
-  const loadWasm = async (codeHash: string) =>
-    capMemoryPages(
-      metered
-        ? await ctx.code.metered(codeHash)
-        : new Uint8Array(await (await ctx.code.get(codeHash)).arrayBuffer()),
-      settings.guestMemoryBytes / WASM_PAGE_BYTES,
-    );
+  const maxPages = settings.guestMemoryBytes / WASM_PAGE_BYTES;
+  const kind = isComponentCode(instance.namespaces) ? "component" : "core";
+  const loadCode = async (codeHash: string) => {
+    if (kind === "component") {
+      const { js, modules } = await ctx.code.component(codeHash, metered);
+      const capped = modules.map(({ name, bytes }) => ({ name, bytes: capMemoryPages(bytes, maxPages) }));
+      return { kind, bundle: { js, modules: capped } } as const;
+    }
+    const wasm = metered
+      ? await ctx.code.metered(codeHash)
+      : new Uint8Array(await (await ctx.code.get(codeHash)).arrayBuffer());
+    return { kind, wasm: capMemoryPages(wasm, maxPages) } as const;
+  };
   return new ContractExecutor({
     sandbox: sandboxFor(instance.codeHash, {
       loader: ctx.loader,
@@ -49,7 +56,8 @@ export function executorFor(
       cpuMs: settings.contractCpuMs,
       deadlineMs: settings.contractDeadlineMs,
       metered,
-      loadWasm,
+      kind,
+      loadCode,
     }),
     openState: (blob) => {
       const pinned = state.pin(blob);

@@ -8,6 +8,8 @@ import type { InstanceContext } from "../namespaces/host-namespace.js";
 import { openInstanceStores, type InstanceStores } from "../store/instance/instance-stores.js";
 import type { SqlPort } from "../store/sql/sql-port.js";
 import { NamespaceHosts } from "./namespace-hosts.js";
+import { EdgeError } from "../errors.js";
+import { parseId } from "../identity/ids.js";
 
 export interface OpenInstance extends InstanceStores {
   hosts: NamespaceHosts;
@@ -20,11 +22,25 @@ export function openInstance(
   clock: Clock,
   wakeAt: (ms: number) => void,
 ): OpenInstance {
-  const context = { sql, clock, settings, wakeAt };
+  const context: InstanceContext = {
+    sql,
+    clock,
+    settings,
+    wakeAt,
+    newHasher,
+    identity: () => {
+      const record = stores.instance.get() ?? fail();
+      return { id: parseId(record.id), parameters: record.parameters };
+    },
+  };
   const stores = openInstanceStores(sql, settings, {
     clock,
     newHasher,
     scheduleCollection: () => wakeAt(clock.now()),
   });
   return { ...stores, hosts: new NamespaceHosts(context), context };
+}
+
+function fail(): never {
+  throw new EdgeError("CONTRACT_NOT_FOUND", "no contract instance with this id");
 }

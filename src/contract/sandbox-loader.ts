@@ -2,6 +2,8 @@
 // caches isolates by our key, so the key covers everything the code depends
 // on: code hash, host runtime version, memory cap.
 import hostRuntime from "../../build/sandbox-host.txt";
+import componentRuntime from "../../build/component-host.txt";
+import type { ComponentBundle } from "../code/component-bundle.js";
 import { unwrap } from "../errors.js";
 import { SANDBOX_DEADLINE_GRACE_MS } from "../limits.js";
 import { sandboxFailure, withDeadline } from "./sandbox-failure.js";
@@ -18,8 +20,12 @@ export const SANDBOX_COMPATIBILITY_DATE = "2026-11-01";
 export interface SandboxLoaderOptions {
   loader: WorkerLoader;
   newHasher: HasherFactory;
-  /** The contract's wasm, already capped to the guest memory limit. */
-  loadWasm(codeHash: string): Promise<Uint8Array>;
+  /** The contract's wasm (a core module), or its glue and core modules (a component), capped to the guest memory limit. */
+  loadCode(
+    codeHash: string,
+  ): Promise<{ kind: "core"; wasm: Uint8Array } | { kind: "component"; bundle: ComponentBundle }>;
+  /** Which runtime the code needs (known from the instance record before the code is loaded). */
+  kind: "core" | "component";
   memoryLimitBytes: number;
   cpuMs: number;
   /** The sandbox checks this itself at every pause; the DO stops waiting a little after it. */
@@ -28,19 +34,41 @@ export interface SandboxLoaderOptions {
   metered: boolean;
 }
 
-let runtimeVersion: string | undefined;
+const runtimeVersions = new Map<string, string>();
 
-export function sandboxRuntimeVersion(newHasher: HasherFactory): string {
-  runtimeVersion ??= encodeId(newHasher().update(new TextEncoder().encode(hostRuntime)).digest()).slice(
-    0,
-    16,
-  );
-  return runtimeVersion;
+export function sandboxRuntimeVersion(newHasher: HasherFactory, kind: "core" | "component" = "core"): string {
+  let version = runtimeVersions.get(kind);
+  if (version === undefined) {
+    const text = kind === "core" ? hostRuntime : componentRuntime;
+    version = encodeId(newHasher().update(new TextEncoder().encode(text)).digest()).slice(0, 16);
+    runtimeVersions.set(kind, version);
+  }
+  return version;
+}
+
+type LoaderModules = Record<string, string | { wasm: Uint8Array }>;
+
+async function isolateModules(codeHash: string, options: SandboxLoaderOptions): Promise<LoaderModules> {
+  const code = await options.loadCode(codeHash);
+  if (code.kind === "core") return { "host.js": hostRuntime, "contract.wasm": { wasm: code.wasm } };
+  const { js, modules } = code.bundle;
+  // The index the component host imports: each core module by the name the glue asks for.
+  const index = [
+    ...modules.map(({ name }, i) => `import m${i} from ${JSON.stringify(`./${name}`)};`),
+    `export default { ${modules.map(({ name }, i) => `${JSON.stringify(name)}: m${i}`).join(", ")} };`,
+  ].join("\n");
+  return {
+    "host.js": componentRuntime,
+    "component.js": js,
+    "component-modules.js": index,
+    ...Object.fromEntries(modules.map(({ name, bytes }) => [name, { wasm: bytes }])),
+  };
 }
 
 export function sandboxFor(codeHash: string, options: SandboxLoaderOptions): SandboxPort {
   const metering = options.metered ? `m${METERING_VERSION}` : "unmetered";
-  const key = `${codeHash}:${sandboxRuntimeVersion(options.newHasher)}:${options.memoryLimitBytes}:${metering}`;
+  const runtime = sandboxRuntimeVersion(options.newHasher, options.kind);
+  const key = `${codeHash}:${options.kind}:${runtime}:${options.memoryLimitBytes}:${metering}`;
   return {
     async run(request: ContractRequest, ports: CallPorts): Promise<SandboxReply> {
       // Only get() right before a call: a stub made in a request that ends
@@ -48,7 +76,7 @@ export function sandboxFor(codeHash: string, options: SandboxLoaderOptions): San
       const worker = options.loader.get(key, async () => ({
         compatibilityDate: SANDBOX_COMPATIBILITY_DATE,
         mainModule: "host.js",
-        modules: { "host.js": hostRuntime, "contract.wasm": { wasm: await options.loadWasm(codeHash) } },
+        modules: await isolateModules(codeHash, options),
         globalOutbound: null,
       }));
       const entry = worker.getEntrypoint<ContractSandbox>(undefined, { limits: { cpuMs: options.cpuMs } });

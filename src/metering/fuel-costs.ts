@@ -33,6 +33,8 @@ export const HOST_COST = {
   byteShift: 4,
   /** An fbmu call that commits in the Durable Object (RPC plus a SQLite transaction, ~50 us). */
   durableCall: 50_000,
+  /** A wasi:filesystem call that resolves a path or a node (may look it up in the DO), on top of `call`. */
+  fileOp: 2_000,
 } as const;
 
 /** Fuel for `bytes` bytes moved by the host. */

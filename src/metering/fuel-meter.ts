@@ -23,11 +23,20 @@ export interface FuelOptions {
   pause?: () => Promise<void> | undefined;
 }
 
+interface MeteredInstance {
+  fuel: WebAssembly.Global;
+  depth: WebAssembly.Global;
+  growRefused: WebAssembly.Global | undefined;
+}
+
+/**
+ * One budget for every metered instance of a call: a core contract has one,
+ * a component one per core module, each with its own globals. Host charges
+ * come out of the first instance's slice.
+ */
 export class FuelMeter implements HostMeter {
   readonly #options: FuelOptions;
-  #fuel: WebAssembly.Global | undefined;
-  #depth: WebAssembly.Global | undefined;
-  #growRefused: WebAssembly.Global | undefined;
+  readonly #instances: MeteredInstance[] = [];
   /** Budget not yet granted to the guest. */
   #reserve: number;
   #exhausted = false;
@@ -43,49 +52,52 @@ export class FuelMeter implements HostMeter {
     return this.#options.limit;
   }
 
-  /** Binds the instance's globals and grants the first slice. */
-  attach(exports: WebAssembly.Exports): void {
+  /** Binds an instance's globals and grants it a first slice; returns its index for `refuel`. */
+  attach(exports: WebAssembly.Exports): number {
     const fuel = exports[FUEL_EXPORT];
     const depth = exports[DEPTH_EXPORT];
     if (!(fuel instanceof WebAssembly.Global) || !(depth instanceof WebAssembly.Global)) {
       throw new EdgeError("INTERNAL", "the module is not metered (no fuel or depth global)");
     }
-    this.#fuel = fuel;
-    this.#depth = depth;
     const refused = exports[GROW_REFUSED_EXPORT];
-    this.#growRefused = refused instanceof WebAssembly.Global ? refused : undefined;
+    const growRefused = refused instanceof WebAssembly.Global ? refused : undefined;
+    this.#instances.push({ fuel, depth, growRefused });
+    depth.value = this.#options.depthLimit;
     const grant = Math.min(this.#options.slice, this.#reserve);
     this.#reserve -= grant;
     fuel.value = BigInt(grant);
+    return this.#instances.length - 1;
   }
 
-  /** Before every host -> guest call: the depth counter starts full. */
+  /** Before every host -> guest call: the depth counters start full. */
   enter(canPause: boolean): void {
     this.#canPause = canPause && this.#options.pause !== undefined;
-    if (this.#depth) this.#depth.value = this.#options.depthLimit;
+    for (const { depth } of this.#instances) depth.value = this.#options.depthLimit;
   }
 
-  /** The guest's `edge_meter.refuel`: called when its fuel went below zero. */
-  refuel(): void | Promise<void> {
-    const value = this.#value();
+  /** The guest's `edge_meter.refuel`: called when instance `index`'s fuel went below zero. */
+  refuel(index = 0): void | Promise<void> {
+    const value = this.#value(index);
     const need = -value;
     if (need > this.#reserve) throw this.#outOfFuel();
     const grant = Math.min(this.#reserve, need + this.#options.slice);
     this.#reserve -= grant;
-    this.#setValue(value + grant);
+    this.#setValue(index, value + grant);
     return this.#canPause ? this.#options.pause?.() : undefined;
   }
 
   charge(units: number): void {
-    const value = this.#value() - units;
-    this.#setValue(value);
+    const value = this.#value(0) - units;
+    this.#setValue(0, value);
     if (value < 0 && -value > this.#reserve) throw this.#outOfFuel();
   }
 
   /** Fuel spent so far (the whole limit once exhausted). */
   get used(): number {
     if (this.#exhausted) return this.#options.limit;
-    return Math.min(this.#options.limit, Math.max(0, this.#options.limit - this.#reserve - this.#value()));
+    let unspent = this.#reserve;
+    for (let index = 0; index < this.#instances.length; index++) unspent += this.#value(index);
+    return Math.min(this.#options.limit, Math.max(0, this.#options.limit - unspent));
   }
 
   get exhausted(): boolean {
@@ -94,12 +106,16 @@ export class FuelMeter implements HostMeter {
 
   /** True after the guest trapped at the depth limit. */
   get stackExhausted(): boolean {
-    return this.#depth !== undefined && (this.#depth.value as number) < 0;
+    return this.#instances.some(({ depth }) => (depth.value as number) < 0);
   }
 
   /** Pages the guest's last refused `memory.grow` asked for (0: none was refused). */
   get growRefusedPages(): number {
-    return this.#growRefused ? (this.#growRefused.value as number) >>> 0 : 0;
+    for (const { growRefused } of this.#instances) {
+      const pages = growRefused ? (growRefused.value as number) >>> 0 : 0;
+      if (pages !== 0) return pages;
+    }
+    return 0;
   }
 
   outOfFuelError(): EdgeError {
@@ -123,12 +139,14 @@ export class FuelMeter implements HostMeter {
     return this.outOfFuelError();
   }
 
-  #value(): number {
-    return this.#fuel ? Number(this.#fuel.value as bigint) : 0;
+  #value(index: number): number {
+    const instance = this.#instances[index];
+    return instance ? Number(instance.fuel.value as bigint) : 0;
   }
 
-  #setValue(value: number): void {
-    if (this.#fuel) this.#fuel.value = BigInt(value);
+  #setValue(index: number, value: number): void {
+    const instance = this.#instances[index];
+    if (instance) instance.fuel.value = BigInt(value);
   }
 }
 

@@ -6,7 +6,10 @@
 import type { Settings } from "../config.js";
 import type { Clock } from "../clock.js";
 import type { GuestBinding, GuestCall } from "../guest-abi/guest-call.js";
+import type { HasherFactory } from "../hashing/blake3.js";
+import type { HostMeter } from "../metering/fuel-meter.js";
 import type { SqlPort } from "../store/sql/sql-port.js";
+import type { GuestOutputBytes } from "../protocol/sandbox-call.js";
 
 export type { GuestBinding, GuestCall, HostFunction } from "../guest-abi/guest-call.js";
 
@@ -22,6 +25,35 @@ export interface InstanceContext {
   settings: Settings;
   /** Arms the instance's alarm at `ms` (unix ms) unless it is due sooner. */
   wakeAt(ms: number): void;
+  /** BLAKE3 (the DO's wasm hasher: a namespace module must not import wasm itself, the sandbox bundles it). */
+  newHasher: HasherFactory;
+  /** The instance's id (32 bytes) and parameters; only once it is an instance. */
+  identity(): { id: Uint8Array; parameters: Uint8Array };
+}
+
+/** What a component namespace's host gets for one call besides its port. */
+export interface ComponentCall {
+  meter: HostMeter;
+  /** Fuel the call has used so far (the deterministic clock of a component). */
+  fuelUsed(): number;
+}
+
+/** The sandbox half of a namespace for components: WIT interfaces instead of core imports. */
+export interface ComponentBinding<Changes> {
+  /** The import object of jco's glue, by unversioned interface name ("wasi:filesystem/types"). */
+  imports: Record<string, Record<string, unknown>>;
+  /** What the call changed (flushed first: it may await its port). */
+  finish(): Changes | undefined | Promise<Changes | undefined>;
+  /** What the guest wrote to stdout and stderr (bounded). */
+  output?(): GuestOutput;
+}
+
+export type GuestOutput = GuestOutputBytes;
+
+export interface ComponentHost<Port, Changes> {
+  /** The WIT interfaces it provides, unversioned ("wasi:io/streams"); a component may import these only. */
+  interfaces: readonly string[];
+  bind(port: Port, call: ComponentCall): ComponentBinding<Changes>;
 }
 
 export interface NamespaceHost<Port, Changes, Store> {
@@ -38,12 +70,14 @@ export interface NamespaceHost<Port, Changes, Store> {
 export interface HostNamespace<Port = unknown, Changes = unknown, Store = unknown> {
   /** The wasm import module name. */
   name: string;
-  /** Every import the namespace provides, with its exact signature (the upload check admits these). */
+  /** Every core import the namespace provides, with its exact signature (the upload check admits these; empty for component-only namespaces). */
   catalog: Record<string, ImportSpec>;
   /** The sandbox half: `port` is what the DO handed over for this call (undefined: none). */
   bind(call: GuestCall, port: Port | undefined): GuestBinding<Changes>;
   /** The DO half, for namespaces backed by instance state. */
   host?: NamespaceHost<Port, Changes, Store>;
+  /** The sandbox half for component contracts (WASI Preview 2 through jco's glue). */
+  component?: ComponentHost<Port, Changes>;
 }
 
 export function sameSignature(a: ImportSpec, b: ImportSpec): boolean {

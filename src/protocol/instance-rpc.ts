@@ -6,6 +6,7 @@ import type { ExecutionOptions, FuelReport } from "../contract/execution-options
 import type { Outcome } from "../errors.js";
 import type { EtagCondition, WriteConditions } from "../http/conditional.js";
 import type { ByteRange, RangeRequest } from "../http/range.js";
+import type { FileRead, FilesAt, FilesLookup } from "../contract/files-reads.js";
 import type { InstanceRecord } from "../store/instance/instance-record.js";
 import type { LeaseApi } from "../store/leases/lease-api.js";
 import type { StorageStats } from "../store/linear-storage/linear-storage-tables.js";
@@ -42,7 +43,16 @@ export interface ContractBytes extends ByteResult {
 /** A write's answer: the head after it, whether it is a new version, and the fuel used. */
 export type WriteAnswer = VersionInfo & { changed: boolean } & FuelReport;
 
-export type RunAnswer = ByteResult & { storageBytesWritten: number };
+export type RunAnswer = ByteResult & {
+  storageBytesWritten: number;
+  /** A component's files after the run (committed, or unchanged when it wrote nothing). */
+  files?: FilesAt;
+};
+
+export interface FileReadRequest {
+  range?: RangeRequest;
+  ifNoneMatch?: EtagCondition;
+}
 
 export interface InstanceRpc extends Rpc.DurableObjectBranded {
   create(record: InstanceRecord): Promise<Outcome<{ record: InstanceRecord; created: boolean }>>;
@@ -60,4 +70,7 @@ export interface InstanceRpc extends Rpc.DurableObjectBranded {
   storageStats(): Promise<Outcome<StorageStats>>;
   readStorage(offset: number, length: number): Promise<Outcome<ReadableStream<Uint8Array>>>;
   leases(): Promise<Outcome<LeaseApi>>;
+  /** A component's file or directory (with its listing and proof if asked). */
+  files(path: string, want: { entries: boolean; proof: boolean }): Promise<Outcome<FilesLookup>>;
+  readFile(path: string, request: FileReadRequest): Promise<Outcome<FileRead>>;
 }

@@ -57,8 +57,15 @@ export interface ContractRequest {
   settings: ExecutionSettings;
 }
 
+export interface GuestOutputBytes {
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  /** Bytes written past the bound and dropped. */
+  droppedBytes: number;
+}
+
 export interface ExecutionStats {
-  /** How state pages reached the guest. */
+  /** How state pages reached the guest (a component always suspends: JSPI). */
   pages: "jspi" | "prefetch";
   baselineBytes: number;
   guestMemoryBytes: number;
@@ -90,6 +97,8 @@ export type SandboxReply = (
       result: { ok: true; value: { size: number } } | { ok: false; message: string };
       body: ReadableStream<Uint8Array> | null;
       stats: ExecutionStats;
+      /** A component's stdout and stderr (bounded). */
+      output?: GuestOutputBytes;
     }
 ) & { changes: NamespaceChanges };
 

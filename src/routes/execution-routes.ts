@@ -1,7 +1,7 @@
 // Routes that run the contract: updates, summary, delta, validate.
 import { Hono } from "hono";
-import type { ContractBytes } from "../protocol/instance-rpc.js";
-import type { ByteResult } from "../contract/contract-executor.js";
+import { base64 } from "@scure/base";
+import type { ContractBytes, RunAnswer } from "../protocol/instance-rpc.js";
 import type { Env } from "../env.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";
 import { parseEtagCondition } from "../http/conditional.js";
@@ -80,9 +80,7 @@ executionRoutes.post("/:id/run", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
   const options = executionOptions(c);
   const input = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "run input");
-  const result = unwrap(
-    (await stub.runContract(input, options)) as Outcome<ByteResult & { storageBytesWritten: number }>,
-  );
+  const result = unwrap((await stub.runContract(input, options)) as Outcome<RunAnswer>);
   const headers = new Headers({
     "content-type": "application/octet-stream",
     "content-length": String(result.size),
@@ -90,6 +88,19 @@ executionRoutes.post("/:id/run", async (c) => {
     "x-storage-bytes-written": String(result.storageBytesWritten),
     ...fuelHeaders(result.stats.fuel),
   });
+  if (result.files) {
+    // Linear memory of the component's core instances at the end: shows a streamed file never lands in it.
+    headers.set("x-guest-memory-bytes", String(result.stats.guestMemoryBytes));
+    headers.set("x-files-root", result.files.root);
+    headers.set("x-files-version", String(result.files.version));
+  }
+  if (result.output) {
+    // Bounded per call (COMPONENT_OUTPUT_BYTES): base64 keeps any bytes header-safe.
+    headers.set("x-contract-stdout", base64.encode(result.output.stdout));
+    headers.set("x-contract-stderr", base64.encode(result.output.stderr));
+    if (result.output.droppedBytes > 0)
+      headers.set("x-contract-output-dropped", String(result.output.droppedBytes));
+  }
   return new Response(result.body?.pipeThrough(new FixedLengthStream(result.size)) ?? null, {
     status: 200,
     headers,

@@ -6,7 +6,7 @@ import { runContract, type FreenetValue } from "./contract-runner.js";
 import { bytesInput, pagedInput, prefetched } from "../guest-abi/input-source.js";
 import type { CallPorts, ContractRequest, ExecutionStats, SandboxReply } from "../protocol/sandbox-call.js";
 import { Pacer } from "./pause-for-others.js";
-import { REPLY_CHUNK_BYTES } from "../limits.js";
+import { streamOf } from "./guest-bytes-stream.js";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -94,20 +94,4 @@ function reply(value: FreenetValue, stats: ExecutionStats): DistributiveOmit<San
       };
     }
   }
-}
-
-/** Streams a view of guest memory (valid: the guest never runs again) in 64 KiB copies. */
-function streamOf(view: Uint8Array): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream({
-    type: "bytes",
-    pull(controller: ReadableByteStreamController) {
-      if (at >= view.length) {
-        controller.close();
-        return;
-      }
-      controller.enqueue(view.slice(at, at + REPLY_CHUNK_BYTES));
-      at += REPLY_CHUNK_BYTES;
-    },
-  });
 }

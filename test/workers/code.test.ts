@@ -40,7 +40,12 @@ describe("PUT /v1/code", () => {
   it.each([
     ["an empty body", new Uint8Array(0), 400, "EMPTY_BODY"],
     ["text", new TextEncoder().encode("hello, world"), 400, "NOT_WASM"],
-    ["a component (layer 1)", Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00), 400, "NOT_WASM"],
+    [
+      "an empty component (layer 1)",
+      Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00),
+      422,
+      "COMPONENT_INVALID",
+    ],
     ["a truncated module", ANSWER_MODULE.subarray(0, 20), 400, "INVALID_WASM"],
     ["a module with garbage after it", Uint8Array.from([...EMPTY_MODULE, 0xff, 0x00]), 400, "INVALID_WASM"],
   ])("rejects %s", async (_, body, status, code) => {

@@ -10,6 +10,7 @@ import { NAMESPACES, namespacesImported } from "../../../src/namespaces/registry
 import { runContract } from "../../../src/sandbox/contract-runner.js";
 import { bytesInput } from "../../../src/guest-abi/input-source.js";
 import { NodeInstance } from "../support/node-instance.js";
+import { newHasher as nodeHasher } from "../support/hasher.js";
 
 const MEMORY_LIMIT = 64 << 20;
 let wabt: Awaited<ReturnType<typeof createWabt>>;
@@ -41,6 +42,9 @@ function moduleImporting(imports: Array<[string, string, ImportSpec]>): Uint8Arr
   return wabt.parseWat("imports.wat", text).toBinary({}).buffer as Uint8Array<ArrayBuffer>;
 }
 
+/** The namespaces core modules import (component namespaces are checked in test/node/code/component-code.test.ts). */
+const CORE_NAMESPACES = NAMESPACES.filter((namespace) => namespace.component === undefined);
+
 const entries = (namespace: HostNamespace): Array<[string, string, ImportSpec]> =>
   Object.entries(namespace.catalog).map(([name, spec]) => [namespace.name, name, spec]);
 
@@ -61,13 +65,18 @@ function guestCall(): GuestCall {
 }
 
 describe("the namespace registry", () => {
-  it("names each namespace once, each with a catalog", () => {
+  it("names each namespace once, each with a core catalog or component interfaces (not both)", () => {
     const names = NAMESPACES.map((namespace) => namespace.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const namespace of NAMESPACES) expect(Object.keys(namespace.catalog).length).toBeGreaterThan(0);
+    for (const namespace of NAMESPACES) {
+      const core = Object.keys(namespace.catalog).length > 0;
+      const component = (namespace.component?.interfaces.length ?? 0) > 0;
+      expect(core !== component).toBe(true);
+    }
+    expect(CORE_NAMESPACES.length).toBeGreaterThan(0);
   });
 
-  describe.each(NAMESPACES.map((namespace) => [namespace.name, namespace] as const))(
+  describe.each(CORE_NAMESPACES.map((namespace) => [namespace.name, namespace] as const))(
     "%s",
     (_name, namespace) => {
       it("binds exactly the catalog's imports, with and without a port", () => {
@@ -79,6 +88,8 @@ describe("the namespace registry", () => {
               clock: instance.clock,
               settings: instance.settings,
               wakeAt: () => {},
+              identity: () => ({ id: new Uint8Array(32), parameters: new Uint8Array(0) }),
+              newHasher: nodeHasher,
             })
           : undefined;
         for (const given of [undefined, port]) {
@@ -125,10 +136,12 @@ describe("the namespace registry", () => {
   );
 
   it("every namespace together: admitted at upload, provided by the sandbox", async () => {
-    const bytes = moduleImporting(NAMESPACES.flatMap(entries));
+    const bytes = moduleImporting(CORE_NAMESPACES.flatMap(entries));
     expect(checkContractAbi(parseWasmModule(bytes), MEMORY_LIMIT)).toBe("run");
     const module = new WebAssembly.Module(bytes);
-    expect(namespacesImported(WebAssembly.Module.imports(module))).toEqual(NAMESPACES.map((n) => n.name));
+    expect(namespacesImported(WebAssembly.Module.imports(module))).toEqual(
+      CORE_NAMESPACES.map((n) => n.name),
+    );
     const instance = new NodeInstance();
     const outcome = await instance.run(module, new Uint8Array(0));
     expect(outcome).toEqual({ kind: "ok", body: new Uint8Array(0) });

@@ -13,7 +13,10 @@ import { runContract, type RunOptions } from "../../../src/sandbox/contract-runn
 import type { NamespaceChanges, NamespacePorts } from "../../../src/protocol/sandbox-call.js";
 import type { StoragePort } from "../../../src/protocol/storage-port.js";
 import { nodeSql } from "./node-sql.js";
+import { newHasher as nodeHasher } from "./hasher.js";
 
+/** The id every node instance answers (node tests run one instance per NodeInstance). */
+const NODE_INSTANCE_ID = new Uint8Array(32).fill(7);
 export type InstanceOutcome =
   | { kind: "ok"; body: Uint8Array }
   | { kind: "error"; message: string }
@@ -75,6 +78,8 @@ export class NodeInstance {
       wakeAt: (ms) => {
         if (this.alarmAt === null || ms < this.alarmAt) this.alarmAt = ms;
       },
+      identity: () => ({ id: NODE_INSTANCE_ID, parameters: new Uint8Array(0) }),
+      newHasher: nodeHasher,
     });
   }
 
