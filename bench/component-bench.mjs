@@ -3,28 +3,17 @@
 // same run, 4 KiB files created per second, the guest's memory while it
 // reads the 64 MiB file, and the first and warm run of a component.
 import { existsSync, readFileSync } from "node:fs";
-import { timed } from "./http-client.mjs";
+import { createInstance, timed } from "./http-client.mjs";
 
 const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function componentBench({ origin, json, quick, log }) {
-  const create = async (name, parameters = "") => {
-    const { codeHash } = await json("/v1/code", {
-      method: "PUT",
-      body: readFileSync(`build/contracts/${name}.wasm`),
-    });
-    const { id } = await json("/v1/contracts", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        codeHash,
-        parameters: Buffer.from(`${parameters}\nbench-${name}-${Date.now()}-${Math.random()}`).toString(
-          "base64",
-        ),
-      }),
-    });
-    return id;
-  };
+  const create = (name) =>
+    createInstance(
+      json,
+      readFileSync(`build/contracts/${name}.wasm`),
+      `bench-${name}-${Date.now()}-${Math.random()}`,
+    );
   const run = async (id, input) => {
     const response = await fetch(`${origin}/v1/contracts/${id}/run`, { method: "POST", body: input });
     const text = await response.text();

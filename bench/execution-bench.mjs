@@ -1,7 +1,7 @@
 // Contract-execution figures (issue 3): guest memory streaming vs legacy, a
 // small update vs a bare DO round trip, cold vs warm sandbox, validate rate.
 import { readFileSync } from "node:fs";
-import { putStream, timed } from "./http-client.mjs";
+import { createInstance, putStream, timed } from "./http-client.mjs";
 
 const MiB = 1024 * 1024;
 
@@ -29,15 +29,8 @@ function freshVariant(wasm) {
 const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function executionBench({ origin, json, quick, log }) {
-  const upload = async (name, parameters, wasm = readFileSync(`build/contracts/${name}.wasm`)) => {
-    const { codeHash } = await json("/v1/code", { method: "PUT", body: wasm });
-    const { id } = await json("/v1/contracts", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ codeHash, parameters: Buffer.from(parameters).toString("base64") }),
-    });
-    return id;
-  };
+  const upload = (name, parameters, wasm = readFileSync(`build/contracts/${name}.wasm`)) =>
+    createInstance(json, wasm, parameters);
   const putState = async (id, size, bodyOf) => {
     const [status, text] = await putStream(`${origin}/v1/contracts/${id}/state`, size, 0, bodyOf);
     if (status !== 200) throw new Error(`PUT state: ${status} ${text}`);

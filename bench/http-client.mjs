@@ -60,3 +60,14 @@ export async function timed(fn) {
   const result = await fn();
   return { ms: performance.now() - started, result };
 }
+
+/** Uploads `wasm` and creates an instance of it with `parameters` (text or bytes); answers its id. */
+export async function createInstance(json, wasm, parameters, headers = {}) {
+  const { codeHash } = await json("/v1/code", { method: "PUT", body: wasm });
+  const { id } = await json("/v1/contracts", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ codeHash, parameters: Buffer.from(parameters).toString("base64") }),
+  });
+  return id;
+}

@@ -4,7 +4,7 @@
 // rewriter's own throughput.
 import { readFileSync } from "node:fs";
 import { build } from "esbuild";
-import { putStream, timed } from "./http-client.mjs";
+import { createInstance, putStream, timed } from "./http-client.mjs";
 
 const MiB = 1024 * 1024;
 const UNMETERED = { "x-bench-unmetered": "1" };
@@ -22,18 +22,8 @@ function appendLog(entry) {
 }
 
 export async function meteringBench({ origin, json, quick, log }) {
-  const upload = async (name, parameters, headers = {}) => {
-    const { codeHash } = await json("/v1/code", {
-      method: "PUT",
-      body: readFileSync(`build/contracts/${name}.wasm`),
-    });
-    const { id } = await json("/v1/contracts", {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify({ codeHash, parameters: Buffer.from(parameters).toString("base64") }),
-    });
-    return id;
-  };
+  const upload = (name, parameters, headers = {}) =>
+    createInstance(json, readFileSync(`build/contracts/${name}.wasm`), parameters, headers);
   const putState = async (id, size, bodyOf, headers = {}) => {
     const [status, text] = await putStream(`${origin}/v1/contracts/${id}/state`, size, 0, bodyOf, headers);
     if (status !== 200) throw new Error(`PUT state: ${status} ${text}`);

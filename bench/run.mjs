@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDevServer } from "../scripts/dev-server.mjs";
-import { getCount, putStream, timed } from "./http-client.mjs";
+import { createInstance, getCount, putStream, timed } from "./http-client.mjs";
 import { componentBench } from "./component-bench.mjs";
 import { executionBench } from "./execution-bench.mjs";
 import { leaseBench } from "./lease-bench.mjs";
@@ -56,13 +56,11 @@ async function json(path, init) {
 }
 
 try {
-  const wasm = readFileSync("build/contracts/accept-all.wasm");
-  const { codeHash } = await json("/v1/code", { method: "PUT", body: wasm });
-  const { id } = await json("/v1/contracts", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ codeHash, parameters: Buffer.from(`bench-${Date.now()}`).toString("base64") }),
-  });
+  const id = await createInstance(
+    json,
+    readFileSync("build/contracts/accept-all.wasm"),
+    `bench-${Date.now()}`,
+  );
   const stateUrl = `${server.origin}/v1/contracts/${id}/state`;
 
   const put = async (bytes, seed) => {

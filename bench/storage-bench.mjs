@@ -2,26 +2,13 @@
 // 64 MiB mapped region, against what a naive whole-mapping write-back writes;
 // hash-map puts per second with 1 KiB values.
 import { existsSync, readFileSync } from "node:fs";
-import { timed } from "./http-client.mjs";
+import { createInstance, timed } from "./http-client.mjs";
 
 const MiB = 1024 * 1024;
 
 export async function storageBench({ origin, json, quick, log }) {
-  const create = async (name) => {
-    const { codeHash } = await json("/v1/code", {
-      method: "PUT",
-      body: readFileSync(`build/contracts/${name}.wasm`),
-    });
-    const { id } = await json("/v1/contracts", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        codeHash,
-        parameters: Buffer.from(`bench-${name}-${Date.now()}`).toString("base64"),
-      }),
-    });
-    return id;
-  };
+  const create = (name) =>
+    createInstance(json, readFileSync(`build/contracts/${name}.wasm`), `bench-${name}-${Date.now()}`);
   const run = async (id, body) => {
     const response = await fetch(`${origin}/v1/contracts/${id}/run`, { method: "POST", body });
     if (!response.ok) throw new Error(`run: ${response.status} ${await response.text()}`);

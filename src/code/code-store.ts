@@ -61,7 +61,9 @@ export class CodeStore {
   async #uploadComponent(bytes: Uint8Array): Promise<StoredCode> {
     const { bundle, namespaces } = await prepareComponent(bytes, transpileComponent);
     const codeHash = encodeId(codeHashOf(this.#newHasher, bytes));
-    await this.#bucket.put(componentKeyOf(codeHash), encodeBundle(bundle));
+    if (!(await this.#bucket.head(componentKeyOf(codeHash)))) {
+      await this.#bucket.put(componentKeyOf(codeHash), encodeBundle(bundle));
+    }
     if (await this.#bucket.head(keyOf(codeHash))) return { codeHash, size: bytes.length, created: false };
     await this.#bucket.put(keyOf(codeHash), bytes, {
       httpMetadata: { contentType: "application/wasm" },

@@ -1,6 +1,7 @@
 // The HTTP routes' reads of an instance's committed files: a node with its
 // listing or proof, and a file's bytes by range. Every answer names the root
 // and version it was read at, so a client can check it against a proof.
+import { chunkStream } from "../bytes.js";
 import { EdgeError } from "../errors.js";
 import type { EtagCondition } from "../http/conditional.js";
 import { isNotModified } from "../http/conditional.js";
@@ -78,15 +79,7 @@ export function readFile(
   const range = request.range ? resolveRange(request.range, found.size) : undefined;
   const start = range?.start ?? 0;
   const end = range?.end ?? found.size;
-  const chunks = store.chunks(path, start, end - start) ?? notFound(path);
-  const body = new ReadableStream({
-    type: "bytes",
-    pull(controller: ReadableByteStreamController) {
-      const next = chunks.next();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-  });
+  const body = chunkStream(store.chunks(found, start, end - start));
   return { ...at, entry, notModified: false, ...(range ? { range } : {}), body };
 }
 

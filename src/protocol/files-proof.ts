@@ -4,11 +4,12 @@
 // root, where the child's entry sits among the directory's entries and the
 // sibling hashes of its tree; names come from the path itself, so a proof for
 // one path cannot pass for another.
+import { hex } from "@scure/base";
+import { bytesEqual } from "../bytes.js";
 import type { FileKind } from "./files-port.js";
 import {
   FileContentHasher,
   MERKLE_HASH_BYTES,
-  bytesEqual,
   compareNames,
   directoryHash,
   directoryTree,
@@ -132,19 +133,13 @@ export interface FilesProofJson {
   levels: Array<{ index: number; count: number; siblings: string[] }>;
 }
 
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
-  return out;
-}
+export const toHex = (bytes: Uint8Array): string => hex.encode(bytes);
 
 function hashFromHex(value: unknown): Uint8Array {
   if (typeof value !== "string" || !/^[0-9a-f]*$/.test(value) || value.length !== MERKLE_HASH_BYTES * 2) {
     throw new TypeError("a proof hash must be 64 lowercase hex digits");
   }
-  const bytes = new Uint8Array(MERKLE_HASH_BYTES);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(value.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
+  return hex.decode(value);
 }
 
 function countOf(value: unknown): number {

@@ -3,7 +3,7 @@
 // answers the inclusion proof instead. Every answer names the Merkle root.
 import { Hono } from "hono";
 import type { Env } from "../env.js";
-import { unwrap } from "../errors.js";
+import { EdgeError, unwrap } from "../errors.js";
 import { parseEtagCondition } from "../http/conditional.js";
 import { parseRange } from "../http/range.js";
 import { fileEtag, type FilesAt } from "../contract/files-reads.js";
@@ -17,7 +17,13 @@ function filesHeaders(at: FilesAt): Record<string, string> {
 
 /** A path as the store names it: no leading or trailing slash. */
 function storePath(raw: string): string {
-  return decodeURIComponent(raw).replace(/^\/+|\/+$/g, "");
+  let path: string;
+  try {
+    path = decodeURIComponent(raw);
+  } catch (cause) {
+    throw new EdgeError("BAD_REQUEST", "the file path is not valid percent-encoded UTF-8", { cause });
+  }
+  return path.replace(/^\/+|\/+$/g, "");
 }
 
 filesRoutes.get("/:id/files", async (c) => {

@@ -1,6 +1,7 @@
 // The storage frames one call has touched: each frame as it was loaded from
 // the DO (null: never stored, reads as zero) and as the call left it. At the
 // end only frames whose bytes differ from what was loaded are written.
+import { bytesEqual } from "../../bytes.js";
 import { EdgeError } from "../../errors.js";
 import { FRAME_BYTES } from "../../limits.js";
 import type { FrameSource, FrameWrite } from "../../protocol/storage-port.js";
@@ -94,7 +95,7 @@ export class FrameTable {
     for (const [index, entry] of this.#frames) {
       if (entry.current === entry.original) continue;
       const current = entry.current;
-      if (current && entry.original && sameBytes(current, entry.original)) continue;
+      if (current && entry.original && bytesEqual(current, entry.original)) continue;
       const zero = !current || current.every((byte) => byte === 0);
       if (zero && !entry.original) continue;
       out.push({ index, bytes: zero ? null : current });
@@ -113,10 +114,4 @@ export class FrameTable {
       visit(entry, start, end, at);
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

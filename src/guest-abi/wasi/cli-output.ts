@@ -1,6 +1,7 @@
 // stdout and stderr of one call, captured for the run's logs: the first
 // `limit` bytes of both together are kept, the rest dropped and counted (a
 // guest cannot grow the host's memory by printing). stdin is empty.
+import { concatBytes } from "@noble/hashes/utils.js";
 import { hostBytesCost } from "../../metering/fuel-costs.js";
 import type { HostMeter } from "../../metering/fuel-meter.js";
 import type { ByteSink, ByteSource } from "./streams.js";
@@ -44,21 +45,11 @@ export class OutputCapture {
 
   output(): CapturedOutput {
     return {
-      stdout: join(this.#chunks.stdout),
-      stderr: join(this.#chunks.stderr),
+      stdout: concatBytes(...this.#chunks.stdout),
+      stderr: concatBytes(...this.#chunks.stderr),
       droppedBytes: this.#dropped,
     };
   }
-}
-
-function join(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
 
 /** stdin: always at its end. */

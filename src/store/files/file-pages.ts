@@ -3,8 +3,8 @@
 // stored form canonical, so hashes (files-merkle.ts) and reads agree whatever
 // route the bytes took.
 import { FILE_PAGE_BYTES, type ContentChange } from "../../protocol/files-port.js";
+import { bytesEqual } from "../../bytes.js";
 import {
-  bytesEqual,
   fileHash,
   pageCount,
   pageLeaf,
@@ -115,7 +115,7 @@ export function* readFileRange(
   offset: number,
   length: number,
   pagesPerRead: number,
-): Generator<Uint8Array> {
+): Generator<Uint8Array<ArrayBuffer>> {
   const end = Math.min(size, offset + length);
   if (offset >= end) return;
   const firstPage = Math.floor(offset / FILE_PAGE_BYTES);

@@ -3,6 +3,7 @@
 // through `source`, stages its writes under its call's key, and the DO
 // commits the call's changes with its outcome; HTTP reads go through the
 // read helpers below.
+import { concatBytes } from "@noble/hashes/utils.js";
 import { EdgeError } from "../../errors.js";
 import type { FileEntry, FilesChanges, FilesLimits, FilesSnapshot } from "../../protocol/files-port.js";
 import { emptyDirectoryHash, pageLeaf, type MerkleHasherFactory } from "../../protocol/files-merkle.js";
@@ -95,32 +96,25 @@ export class FileStore {
     return this.#rows.children(dir).map(entryOf);
   }
 
-  /** Bytes [offset, offset + length) of file `path`, clipped to its size, a page per chunk; null if no file. */
-  chunks(path: string, offset = 0, length = Number.POSITIVE_INFINITY): Generator<Uint8Array> | null {
-    const entry = this.entry(path);
-    if (entry?.kind !== "file") return null;
+  /** Bytes [offset, offset + length) of a committed file, clipped to its size, a page per chunk. */
+  chunks(file: FileEntry, offset = 0, length = Number.POSITIVE_INFINITY): Generator<Uint8Array<ArrayBuffer>> {
+    if (file.kind !== "file")
+      throw new EdgeError("BAD_REQUEST", `${JSON.stringify(file.path)} is not a file`);
     if (!Number.isSafeInteger(offset) || offset < 0 || !(length >= 0)) {
       throw new EdgeError("BAD_REQUEST", "a range needs a non-negative offset and length");
     }
-    return readFileRange(this.#rows, entry.id, entry.size, offset, length, STREAM_PAGES_PER_READ);
+    return readFileRange(this.#rows, file.id, file.size, offset, length, STREAM_PAGES_PER_READ);
   }
 
   /** Bytes [offset, offset + length) of file `path`, clipped to its size; throws NOT_FOUND if no file. */
   readRange(path: string, offset: number, length: number): Uint8Array {
-    const chunks = this.chunks(path, offset, length);
-    if (!chunks) throw new EdgeError("NOT_FOUND", `no file at ${JSON.stringify(path)}`);
-    const size = this.entry(path)?.size ?? 0;
-    const total = Math.max(0, Math.min(size, offset + length) - offset);
+    const file = this.entry(path);
+    if (file?.kind !== "file") throw new EdgeError("NOT_FOUND", `no file at ${JSON.stringify(path)}`);
+    const total = Math.max(0, Math.min(file.size, offset + length) - offset);
     if (total > MAX_READ_RANGE_BYTES) {
       throw new EdgeError("READ_TOO_LARGE", `read at most ${MAX_READ_RANGE_BYTES} bytes at once`);
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return out;
+    return concatBytes(...this.chunks(file, offset, length));
   }
 
   /** The inclusion proof of `path` under the current root, null if no node is there. */

@@ -14,15 +14,16 @@ import {
 import { pageCount } from "../../protocol/files-merkle.js";
 import type { FileRows, NodeRow } from "./file-rows.js";
 
-/** Pages one readPages/readStaged answers at least may ask for (1 MiB); the configured read-ahead may raise it. */
-const MIN_PAGES_PER_READ = 16;
-
 export function entryOf(row: NodeRow): FileEntry {
   return { path: row.path, kind: row.kind, id: row.id, size: row.size, hash: row.hash };
 }
 
 function isCount(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
+
+function checkPath(path: unknown): void {
+  if (typeof path !== "string") throw new EdgeError("FILES_INVALID_CHANGE", "a path must be a string");
 }
 
 export class StoreFilesSource implements FilesSource {
@@ -39,12 +40,14 @@ export class StoreFilesSource implements FilesSource {
   }
 
   lookup(path: string): FileEntry | null {
+    checkPath(path);
     if (path === "") return this.#rootEntry();
     const row = this.#rows.node(path);
     return row ? entryOf(row) : null;
   }
 
   list(dir: string): FileEntry[] {
+    checkPath(dir);
     if (dir !== "" && this.#rows.node(dir)?.kind !== "directory") return [];
     return this.#rows.children(dir).map(entryOf);
   }
@@ -82,7 +85,7 @@ export class StoreFilesSource implements FilesSource {
     if (!isCount(id) || !isCount(first) || !isCount(count)) {
       throw new EdgeError("FILES_INVALID_CHANGE", "page reads take integer ids, pages and counts");
     }
-    const max = Math.max(MIN_PAGES_PER_READ, this.#limits.readAheadPages);
+    const max = Math.max(MAX_FILE_PAGES_PER_RPC, this.#limits.readAheadPages);
     if (count > max) throw new EdgeError("READ_TOO_LARGE", `at most ${max} pages per read`);
   }
 }

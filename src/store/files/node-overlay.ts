@@ -2,7 +2,8 @@
 // recomputed hashes land here first, so the commit can validate everything
 // before it writes anything, and writes each node at most once, and only if
 // it differs from its committed row.
-import { bytesEqual, compareNames } from "../../protocol/files-merkle.js";
+import { bytesEqual } from "../../bytes.js";
+import { compareNames } from "../../protocol/files-merkle.js";
 import type { FileRows, NodeRow } from "./file-rows.js";
 
 function sameNode(a: NodeRow, b: NodeRow): boolean {

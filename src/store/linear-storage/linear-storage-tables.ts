@@ -1,5 +1,6 @@
 // Linear storage in the DO (README "Linear storage"): a sparse byte space kept as
 // 64 KiB frames; a frame that was never written (or is all zero) has no row.
+import { chunkStream } from "../../bytes.js";
 import type { FrameWrite } from "../../protocol/storage-port.js";
 import { FRAMES_PER_SELECT } from "../../limits.js";
 import { frameSpans } from "../../protocol/frame-span.js";
@@ -77,15 +78,7 @@ export class LinearStorageTables {
 
   /** [offset, offset + length) as a byte stream, read a frame per pull. */
   stream(offset: number, length: number): ReadableStream<Uint8Array> {
-    const frames = this.range(offset, length);
-    return new ReadableStream({
-      type: "bytes",
-      pull(controller: ReadableByteStreamController) {
-        const next = frames.next();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      },
-    });
+    return chunkStream(this.range(offset, length));
   }
 
   /** [offset, offset + length) with holes zero-filled, one frame at a time. */

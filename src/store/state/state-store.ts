@@ -7,13 +7,10 @@ import { EdgeError } from "../../errors.js";
 import type { HasherFactory } from "../../hashing/blake3.js";
 import { FRAME_BYTES, READ_BATCH_FRAMES, WRITE_BATCH_FRAMES } from "../../limits.js";
 import { frameRange, frameSpan } from "../../protocol/frame-span.js";
+import { bytesEqual } from "../../bytes.js";
 import { readFrames } from "./frame-reader.js";
 import type { StateTables, StateVersion } from "./state-tables.js";
 import type { ByteRange } from "../../http/range.js";
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
 
 export interface StagedState {
   blobId: number;
@@ -95,7 +92,7 @@ export class StateStore {
     try {
       const staged = await this.#stage(blobId, body, expectedLength);
       const head = options.keepIdenticalHead ? this.#tables.head() : null;
-      if (head && head.size === staged.size && equalBytes(head.hash, staged.hash)) {
+      if (head && head.size === staged.size && bytesEqual(head.hash, staged.hash)) {
         this.#tables.transaction(() => {
           options.precondition?.(this.#tables.head());
           options.alsoCommit?.();

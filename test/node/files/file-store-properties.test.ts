@@ -34,11 +34,11 @@ function expectStoreMatches(store: FileStore, model: FilesModel): void {
 }
 
 describe.each(BACKENDS)("file store properties over %s", (_name, makeBackend) => {
-  it("reads back as the model after every commit, with the root the model's bytes give", () => {
+  it("reads back as the model after every commit, with the root the model's bytes give", async () => {
     let commits = 0;
-    fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 30 }), (ops) => {
-        runOps(makeBackend(), ops, (store, model) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { maxLength: 30 }), async (ops) => {
+        await runOps(makeBackend(), ops, (store, model) => {
           // A sub-range across a page boundary of every file, besides the whole files.
           for (const [path, bytes] of model.files) {
             expect(store.readRange(path, 7, P + 3)).toEqual(bytes.subarray(7, 7 + P + 3));
@@ -52,10 +52,10 @@ describe.each(BACKENDS)("file store properties over %s", (_name, makeBackend) =>
     expect(commits).toBeGreaterThan(30);
   }, 60_000);
 
-  it("gives equal roots for equal file sets, whatever the route and order of writes", () => {
-    fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 20 }), fc.integer(), (ops, seed) => {
-        const routeA = runOps(makeBackend(), ops);
+  it("gives equal roots for equal file sets, whatever the route and order of writes", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { maxLength: 20 }), fc.integer(), async (ops, seed) => {
+        const routeA = await runOps(makeBackend(), ops);
         // Route B: the final files written afresh in a shuffled order, each in shuffled
         // chunks (holes left where the bytes are zero), over several calls.
         const backend = makeBackend();
@@ -64,7 +64,7 @@ describe.each(BACKENDS)("file store properties over %s", (_name, makeBackend) =>
         const random = (): number => rand.next().value as number;
         let sim = new CallSim(store);
         const entries = [...routeA.model.files].toSorted(() => (random() % 3) - 1);
-        for (const dir of routeA.model.dirs) sim.mkdirs(dir);
+        for (const dir of routeA.model.dirs) await sim.mkdirs(dir);
         for (const [path, bytes] of entries) {
           const cuts = [
             0,
@@ -75,18 +75,18 @@ describe.each(BACKENDS)("file store properties over %s", (_name, makeBackend) =>
             .slice(1)
             .map((end, i) => [cuts[i]!, end] as const)
             .toSorted(() => (random() % 3) - 1);
-          sim.write(path, 0, new Uint8Array(0));
+          await sim.write(path, 0, new Uint8Array(0));
           for (const [start, end] of pieces) {
             if (bytes.subarray(start, end).some((b) => b !== 0))
-              sim.write(path, start, bytes.subarray(start, end));
+              await sim.write(path, start, bytes.subarray(start, end));
           }
-          sim.truncate(path, bytes.length);
+          await sim.truncate(path, bytes.length);
           if (random() % 2 === 0) {
-            commitSim(backend, store, sim);
+            await commitSim(backend, store, sim);
             sim = new CallSim(store);
           }
         }
-        commitSim(backend, store, sim);
+        await commitSim(backend, store, sim);
         expect(store.snapshot().root).toEqual(routeA.store.snapshot().root);
         expectStoreMatches(store, routeA.model);
       }),

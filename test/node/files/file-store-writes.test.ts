@@ -47,10 +47,10 @@ describe.each(BACKENDS)("FileStore writes over %s", (_name, makeBackend) => {
     return { backend, store: new FileStore(rows, newHasher, LIMITS), log };
   };
 
-  it("rewrites one page, its file and the file's ancestors when one page changes", () => {
+  it("rewrites one page, its file and the file's ancestors when one page changes", async () => {
     const { backend, store, log } = setup();
     const big = patterned(10 * P, 1);
-    writeFiles(backend, store, {
+    await writeFiles(backend, store, {
       "a/b/f": big,
       "a/b/sibling": patterned(5, 2),
       "a/other": patterned(5, 3),
@@ -59,8 +59,8 @@ describe.each(BACKENDS)("FileStore writes over %s", (_name, makeBackend) => {
     const id = store.entry("a/b/f")!.id;
     log.length = 0;
     const sim = new CallSim(store);
-    sim.write("a/b/f", 3 * P + 10, Uint8Array.of(7, 7, 7));
-    const result = commitSim(backend, store, sim);
+    await sim.write("a/b/f", 3 * P + 10, Uint8Array.of(7, 7, 7));
+    const result = await commitSim(backend, store, sim);
     expect(log.toSorted()).toEqual(
       [`putPage ${id}:3`, "putMeta", "putNode a", "putNode a/b", "putNode a/b/f"].toSorted(),
     );
@@ -77,38 +77,38 @@ describe.each(BACKENDS)("FileStore writes over %s", (_name, makeBackend) => {
     expect(result.root).toEqual(model.root());
   });
 
-  it("moves a file without touching its pages", () => {
+  it("moves a file without touching its pages", async () => {
     const { backend, store, log } = setup();
-    writeFiles(backend, store, { "a/f": patterned(4 * P, 5), "b/keep": patterned(3, 6) });
+    await writeFiles(backend, store, { "a/f": patterned(4 * P, 5), "b/keep": patterned(3, 6) });
     log.length = 0;
     const sim = new CallSim(store);
-    sim.rename("a/f", "b/f");
-    commitSim(backend, store, sim);
+    await sim.rename("a/f", "b/f");
+    await commitSim(backend, store, sim);
     expect(log.filter((entry) => entry.includes("Page"))).toEqual([]);
     expect(log.toSorted()).toEqual(
       ["deleteNode a/f", "putMeta", "putNode a", "putNode b", "putNode b/f"].toSorted(),
     );
   });
 
-  it("writes nothing but the meta row when a call rewrites bytes with themselves", () => {
+  it("writes nothing but the meta row when a call rewrites bytes with themselves", async () => {
     const { backend, store, log } = setup();
-    writeFiles(backend, store, { "a/f": patterned(2 * P, 7) });
+    await writeFiles(backend, store, { "a/f": patterned(2 * P, 7) });
     log.length = 0;
     const sim = new CallSim(store);
-    sim.write("a/f", 5, patterned(2 * P, 7).subarray(5, 10));
-    commitSim(backend, store, sim);
+    await sim.write("a/f", 5, patterned(2 * P, 7).subarray(5, 10));
+    await commitSim(backend, store, sim);
     // The page was staged, but it holds what the stored page holds.
     expect(log).toEqual(["putMeta"]);
   });
 
-  it("drops truncated pages as rows, not rewrites", () => {
+  it("drops truncated pages as rows, not rewrites", async () => {
     const { backend, store, log } = setup();
-    writeFiles(backend, store, { f: patterned(6 * P, 8) });
+    await writeFiles(backend, store, { f: patterned(6 * P, 8) });
     const id = store.entry("f")!.id;
     log.length = 0;
     const sim = new CallSim(store);
-    sim.truncate("f", 2 * P);
-    commitSim(backend, store, sim);
+    await sim.truncate("f", 2 * P);
+    await commitSim(backend, store, sim);
     expect(log.toSorted()).toEqual([`deletePagesFrom ${id}:2`, "putMeta", "putNode f"]);
   });
 });

@@ -1,10 +1,9 @@
-// What the file store tests share: both row backends, test limits, a tiny
-// stand-in for the sandbox's VFS host (it reads through the call's
-// FilesSource, stages pages and produces FilesChanges as the real one does)
-// and a model root computed from plain bytes with @noble/hashes.
+// What the file store tests share: both row backends, test limits, calls made
+// through the sandbox's real WASI host (so the store is tested against the
+// FilesChanges the sandbox really produces) and a model root computed from
+// plain bytes with @noble/hashes.
 import {
   FILE_PAGE_BYTES,
-  type FileKind,
   type FilesChanges,
   type FilesLimits,
 } from "../../../src/protocol/files-port.js";
@@ -12,12 +11,14 @@ import {
   FileContentHasher,
   compareNames,
   directoryTree,
-  pageCount,
   type MerkleEntry,
 } from "../../../src/protocol/files-merkle.js";
 import { nobleHasher } from "../../../src/client/verify-files-proof.js";
+import type { Descriptor } from "../../../src/guest-abi/wasi/descriptor.js";
+import { bindWasi, type WasiBinding } from "../../../src/guest-abi/wasi/wasi-imports.js";
+import { UNMETERED } from "../../../src/metering/fuel-meter.js";
 import type { FileRows } from "../../../src/store/files/file-rows.js";
-import { FileStore } from "../../../src/store/files/file-store.js";
+import { FileStore, type CommitResult } from "../../../src/store/files/file-store.js";
 import { MemoryFileRows } from "../../../src/store/files/memory-file-rows.js";
 import { SqlFileRows } from "../../../src/store/files/sql-file-rows.js";
 import type { SqlPort } from "../../../src/store/sql/sql-port.js";
@@ -55,161 +56,98 @@ export function openStore(backend: Backend, limits: FilesLimits = LIMITS): FileS
   return new FileStore(backend.rows, newHasher, limits);
 }
 
-interface SimNode {
-  kind: FileKind;
-  id: number;
-  size: number;
-}
-
 const parentOf = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf("/")));
 
-/** One call's writes, done the way the sandbox's VFS does them (pages staged under the call's key). */
+const WRITE = { read: true, write: true, mutateDirectory: true } as const;
+
+/**
+ * One call's file operations, made through the sandbox's real WASI host
+ * (src/guest-abi/wasi) on the store's port, as a guest's calls would be.
+ * The helpers here only add what a test wants in one step: parents made on
+ * the way, whatever stands in a path's way removed first.
+ */
 export class CallSim {
-  readonly #source;
-  readonly #key: string;
-  readonly #view = new Map<string, SimNode>();
-  readonly #initial = new Map<string, SimNode>();
-  readonly #touched = new Set<string>();
-  readonly #pages = new Map<number, Map<number, Uint8Array>>();
-  readonly #keepBelow = new Map<number, number>();
-  #nextId: number;
+  readonly #wasi: WasiBinding;
+  readonly #root: Descriptor;
 
-  constructor(store: FileStore, key = "call") {
-    this.#key = key;
-    this.#source = store.source(key);
-    this.#nextId = store.snapshot().nextId;
-    const walk = (dir: string): void => {
-      for (const entry of this.#source.list(dir)) {
-        const node = { kind: entry.kind, id: entry.id, size: entry.size };
-        this.#view.set(entry.path, node);
-        this.#initial.set(entry.path, node);
-        if (entry.kind === "directory") walk(entry.path);
-      }
-    };
-    walk("");
-  }
-
-  mkdirs(path: string): void {
-    if (path === "") return;
-    const node = this.#view.get(path);
-    if (node?.kind === "directory") return;
-    if (node) this.remove(path);
-    this.mkdirs(parentOf(path));
-    this.#set(path, { kind: "directory", id: this.#nextId++, size: 0 });
-  }
-
-  write(path: string, offset: number, bytes: Uint8Array): void {
-    let node = this.#view.get(path);
-    if (node?.kind !== "file") {
-      if (node) this.remove(path);
-      this.mkdirs(parentOf(path));
-      node = { kind: "file", id: this.#nextId++, size: 0 };
-      this.#keepBelow.set(node.id, 0);
-    } else if (!this.#keepBelow.has(node.id)) {
-      this.#keepBelow.set(node.id, Infinity);
-    }
-    let at = 0;
-    while (at < bytes.length) {
-      const position = offset + at;
-      const index = Math.floor(position / FILE_PAGE_BYTES);
-      const within = position - index * FILE_PAGE_BYTES;
-      const take = Math.min(FILE_PAGE_BYTES - within, bytes.length - at);
-      const page = this.#page(node.id, index);
-      page.set(bytes.subarray(at, at + take), within);
-      this.#source.stage([
-        {
-          id: node.id,
-          page: index,
-          bytes: page.slice(0, Math.max(within + take, this.#stagedLength(node, index))),
-        },
-      ]);
-      at += take;
-    }
-    this.#set(path, { ...node, size: Math.max(node.size, offset + bytes.length) });
-  }
-
-  truncate(path: string, size: number): void {
-    const node = this.#view.get(path);
-    if (node?.kind !== "file") throw new Error(`no file ${path}`);
-    if (size < node.size) {
-      const keep = pageCount(size);
-      this.#keepBelow.set(node.id, Math.min(this.#keepBelow.get(node.id) ?? Infinity, keep));
-      const pages = this.#pages.get(node.id);
-      for (const index of pages?.keys() ?? []) if (index >= keep) pages?.delete(index);
-      if (size % FILE_PAGE_BYTES !== 0) {
-        const index = keep - 1;
-        const page = this.#page(node.id, index);
-        page.fill(0, size - index * FILE_PAGE_BYTES);
-        this.#source.stage([{ id: node.id, page: index, bytes: page.slice() }]);
-      }
-    } else if (!this.#keepBelow.has(node.id)) {
-      this.#keepBelow.set(node.id, Infinity);
-    }
-    this.#set(path, { ...node, size });
-  }
-
-  rename(from: string, to: string): void {
-    const node = this.#view.get(from);
-    if (!node || to === from || to.startsWith(`${from}/`)) return;
-    if (this.#view.has(to)) this.remove(to);
-    this.mkdirs(parentOf(to));
-    const moved = [...this.#view.entries()].filter(([path]) => path === from || path.startsWith(`${from}/`));
-    for (const [path] of moved) this.#set(path, null);
-    for (const [path, moving] of moved) this.#set(to + path.slice(from.length), moving);
-  }
-
-  remove(path: string): void {
-    for (const existing of this.#view.keys()) {
-      if (existing === path || existing.startsWith(`${path}/`)) this.#set(existing, null);
-    }
-  }
-
-  finish(): FilesChanges {
-    const nodes = [...this.#touched]
-      .toSorted((a, b) => a.split("/").length - b.split("/").length)
-      .map((path) => {
-        const node = this.#view.get(path);
-        return { path, node: node ? { ...node } : null };
-      });
-    const liveIds = new Map<number, SimNode>();
-    for (const node of this.#view.values()) liveIds.set(node.id, node);
-    const contents = [...this.#keepBelow.entries()]
-      .filter(([id]) => liveIds.get(id)?.kind === "file")
-      .map(([id, keepBelow]) => ({
-        id,
-        size: (liveIds.get(id) as SimNode).size,
-        keepBelow: Number.isFinite(keepBelow) ? keepBelow : pageCount((liveIds.get(id) as SimNode).size) + 1,
-      }));
-    const removed = [...new Set([...this.#initial.values()].map((node) => node.id))].filter(
-      (id) => !liveIds.has(id),
+  constructor(store: FileStore, key = "call", limits: FilesLimits = LIMITS) {
+    this.#wasi = bindWasi(
+      {
+        source: store.source(key),
+        snapshot: store.snapshot(),
+        limits,
+        parameters: new Uint8Array(0),
+        instanceId: new Uint8Array(32),
+        outputLimitBytes: 1024,
+        stagingKey: key,
+      },
+      { meter: UNMETERED, fuelUsed: () => 0 },
     );
-    return { nodes, contents, removed, nextId: this.#nextId, stagingKey: this.#key };
+    const [[root]] = (
+      this.#wasi.imports["wasi:filesystem/preopens"]!.getDirectories as () => Array<[Descriptor, string]>
+    )() as [[Descriptor, string]];
+    this.#root = root;
   }
 
-  #set(path: string, node: SimNode | null): void {
-    this.#touched.add(path);
-    if (node) this.#view.set(path, node);
-    else this.#view.delete(path);
+  async mkdirs(path: string): Promise<void> {
+    if (path === "") return;
+    const type = await this.#typeOf(path);
+    if (type === "directory") return;
+    if (type !== null) await this.remove(path);
+    await this.mkdirs(parentOf(path));
+    await this.#root.createDirectoryAt(path);
   }
 
-  #stagedLength(node: SimNode, index: number): number {
-    return Math.max(0, Math.min(FILE_PAGE_BYTES, node.size - index * FILE_PAGE_BYTES));
+  async write(path: string, offset: number, bytes: Uint8Array): Promise<void> {
+    if ((await this.#typeOf(path)) === "directory") await this.remove(path);
+    await this.mkdirs(parentOf(path));
+    const file = await this.#root.openAt({}, path, { create: true }, WRITE);
+    await file.write(bytes, BigInt(offset));
   }
 
-  /** The call's working copy of a page: staged, else committed (if not truncated away), else zeros. */
-  #page(id: number, index: number): Uint8Array {
-    let pages = this.#pages.get(id);
-    if (!pages) this.#pages.set(id, (pages = new Map()));
-    let page = pages.get(index);
-    if (!page) {
-      page = new Uint8Array(FILE_PAGE_BYTES);
-      const [staged] = this.#source.readStaged(id, [index]);
-      const keep = this.#keepBelow.get(id) ?? Infinity;
-      const committed = staged ?? (index < keep ? (this.#source.readPages(id, index, 1)[0] ?? null) : null);
-      if (committed) page.set(committed);
-      pages.set(index, page);
+  async truncate(path: string, size: number): Promise<void> {
+    const file = await this.#root.openAt({}, path, {}, WRITE);
+    await file.setSize(BigInt(size));
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    if ((await this.#typeOf(from)) === null || to === from || to.startsWith(`${from}/`)) return;
+    if ((await this.#typeOf(to)) !== null) await this.remove(to);
+    await this.mkdirs(parentOf(to));
+    // Removing `to` took `from` along when it stood below it: nothing is left to move.
+    if ((await this.#typeOf(from)) === null) return;
+    await this.#root.renameAt(from, this.#root, to);
+  }
+
+  /** Removes `path` and, for a directory, everything below it. */
+  async remove(path: string): Promise<void> {
+    const type = await this.#typeOf(path);
+    if (type === "directory") {
+      const dir = await this.#root.openAt({}, path, { directory: true }, { mutateDirectory: true });
+      const entries = await dir.readDirectory();
+      const names: string[] = [];
+      for (let entry = entries.readDirectoryEntry(); entry; entry = entries.readDirectoryEntry()) {
+        names.push(entry.name);
+      }
+      for (const name of names) await this.remove(`${path}/${name}`);
+      await this.#root.removeDirectoryAt(path);
+    } else if (type !== null) {
+      await this.#root.unlinkFileAt(path);
     }
-    return page;
+  }
+
+  /** What the call changed (its last pages staged), as the sandbox hands it back; undefined: nothing. */
+  finish(): Promise<FilesChanges | undefined> {
+    return this.#wasi.finish();
+  }
+
+  async #typeOf(path: string): Promise<"directory" | "regular-file" | null> {
+    try {
+      return (await this.#root.statAt({}, path)).type;
+    } catch (error) {
+      if (error === "no-entry" || error === "not-directory") return null;
+      throw error;
+    }
   }
 }
 
@@ -242,14 +180,21 @@ export class FilesModel {
   }
 }
 
-/** Commits `sim` as the DO does, inside one transaction. */
-export function commitSim(backend: Backend, store: FileStore, sim: CallSim, atMs = 1_000) {
-  const changes = sim.finish();
+/** Commits `sim` as the DO does, inside one transaction (none when the call changed nothing). */
+export async function commitSim(
+  backend: Backend,
+  store: FileStore,
+  sim: CallSim,
+  atMs = 1_000,
+): Promise<CommitResult> {
+  const changes = await sim.finish();
+  // A call that changed nothing commits nothing (the DO skips it too): the store stays as it was.
+  if (!changes) return { ...store.snapshot(), bytesWritten: 0 };
   return backend.transaction(() => store.commit(changes, atMs));
 }
 
 /** Writes `files` (path -> bytes) in one call. */
-export function writeFiles(
+export async function writeFiles(
   backend: Backend,
   store: FileStore,
   files: Record<string, Uint8Array>,
@@ -257,8 +202,8 @@ export function writeFiles(
 ) {
   const sim = new CallSim(store);
   for (const [path, bytes] of Object.entries(files)) {
-    sim.write(path, 0, bytes);
-    sim.truncate(path, bytes.length);
+    await sim.write(path, 0, bytes);
+    await sim.truncate(path, bytes.length);
   }
   return commitSim(backend, store, sim, atMs);
 }

@@ -107,22 +107,22 @@ export function applyToModel(model: FilesModel, op: Op): void {
 }
 
 /** The sandbox's side of each op, staged in `sim`; true when the op ends the call. */
-export function applyToSim(sim: CallSim, op: Op, model: FilesModel): boolean {
+export async function applyToSim(sim: CallSim, op: Op, model: FilesModel): Promise<boolean> {
   switch (op.op) {
     case "write":
-      sim.write(op.path, op.offset, patterned(op.length, op.seed));
+      await sim.write(op.path, op.offset, patterned(op.length, op.seed));
       return false;
     case "truncate":
-      if (model.files.has(op.path)) sim.truncate(op.path, op.size);
+      if (model.files.has(op.path)) await sim.truncate(op.path, op.size);
       return false;
     case "rename":
-      sim.rename(op.from, op.to);
+      await sim.rename(op.from, op.to);
       return false;
     case "remove":
-      sim.remove(op.path);
+      await sim.remove(op.path);
       return false;
     case "mkdir":
-      sim.mkdirs(op.path);
+      await sim.mkdirs(op.path);
       return false;
     case "commit":
       return true;
@@ -130,7 +130,7 @@ export function applyToSim(sim: CallSim, op: Op, model: FilesModel): boolean {
 }
 
 /** Runs `ops` through calls on a fresh store, committing at each "commit" and at the end. */
-export function runOps(
+export async function runOps(
   backend: Backend,
   ops: readonly Op[],
   check?: (store: FileStore, model: FilesModel) => void,
@@ -140,8 +140,8 @@ export function runOps(
   let sim = new CallSim(store);
   let atMs = 1_000;
   for (const op of [...ops, { op: "commit" as const }]) {
-    if (applyToSim(sim, op, model)) {
-      commitSim(backend, store, sim, atMs++);
+    if (await applyToSim(sim, op, model)) {
+      await commitSim(backend, store, sim, atMs++);
       check?.(store, model);
       sim = new CallSim(store);
     }

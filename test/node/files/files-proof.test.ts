@@ -109,10 +109,10 @@ describe("the entry tree", () => {
 });
 
 describe.each(BACKENDS)("files proofs over %s", (_name, makeBackend) => {
-  it("verify for every path, with both hashers, and fail when anything is changed", () => {
-    fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: 15 }), fc.nat(), (ops, pick) => {
-        const { store, model } = runOps(makeBackend(), ops);
+  it("verify for every path, with both hashers, and fail when anything is changed", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 15 }), fc.nat(), async (ops, pick) => {
+        const { store, model } = await runOps(makeBackend(), ops);
         const root = store.snapshot().root;
         const wrongRoot = root.slice();
         wrongRoot[pick % 32]! ^= 1;
@@ -163,9 +163,9 @@ describe.each(BACKENDS)("files proofs over %s", (_name, makeBackend) => {
     );
   }, 60_000);
 
-  it("proves a large directory with a logarithmic path, and a large file by its content", () => {
+  it("proves a large directory with a logarithmic path, and a large file by its content", async () => {
     const backend = makeBackend();
-    const { store } = runOps(backend, [
+    const { store } = await runOps(backend, [
       ...Array.from({ length: 100 }, (_, i) => ({
         op: "write" as const,
         path: `d/f${i}`,
@@ -183,8 +183,10 @@ describe.each(BACKENDS)("files proofs over %s", (_name, makeBackend) => {
     expect(verifyFileProof(store.proof("big")!, root, big).ok).toBe(true);
   });
 
-  it("refuses malformed JSON proofs with a reason, not an exception", () => {
-    const { store } = runOps(makeBackend(), [{ op: "write", path: "a", offset: 0, length: 3, seed: 1 }]);
+  it("refuses malformed JSON proofs with a reason, not an exception", async () => {
+    const { store } = await runOps(makeBackend(), [
+      { op: "write", path: "a", offset: 0, length: 3, seed: 1 },
+    ]);
     const root = store.snapshot().root;
     const json = filesProofToJson(store.proof("a")!);
     const bad: unknown[] = [

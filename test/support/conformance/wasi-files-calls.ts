@@ -3,6 +3,7 @@
 // and commits what the call changed (or drops it). Every method is awaited
 // (node has no JSPI: the host's Promises are plain async JS here).
 import { expect } from "vitest";
+import { concat } from "../bytes.js";
 import type { Descriptor } from "../../../src/guest-abi/wasi/descriptor.js";
 import type { InputStream, OutputStream } from "../../../src/guest-abi/wasi/streams.js";
 import { bindWasi, type WasiBinding } from "../../../src/guest-abi/wasi/wasi-imports.js";
@@ -83,7 +84,7 @@ export async function readAll(stream: InputStream, chunk = 65_536): Promise<Uint
       throw error;
     }
   }
-  return concat(parts);
+  return concat(...parts);
 }
 
 export async function writeFile(dir: Descriptor, path: string, bytes: Uint8Array): Promise<Descriptor> {
@@ -102,16 +103,6 @@ export async function names(dir: Descriptor): Promise<string[]> {
   const out: string[] = [];
   for (let entry = stream.readDirectoryEntry(); entry; entry = stream.readDirectoryEntry())
     out.push(entry.name);
-  return out;
-}
-
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
   return out;
 }
 

@@ -9,7 +9,6 @@ import type { IoError } from "../../../src/guest-abi/wasi/streams.js";
 import {
   call,
   codeOf,
-  concat,
   CREATE,
   expectCode,
   names,
@@ -24,6 +23,7 @@ import {
   writeFile,
 } from "./wasi-files-calls.js";
 import type { WasiFilesHost } from "./wasi-files-host.js";
+import { concat } from "../bytes.js";
 
 const PAGE = FILE_PAGE_BYTES;
 
@@ -608,7 +608,7 @@ export function wasiFilesCases(host: WasiFilesHost): void {
         await file.write(text("patch"), BigInt(3 * PAGE - 2));
         await file.setSize(BigInt(5 * PAGE + 1));
         await file.setSize(BigInt(8 * PAGE));
-        const expected = concat([data.subarray(0, 5 * PAGE + 1), new Uint8Array(3 * PAGE - 1)]);
+        const expected = concat(data.subarray(0, 5 * PAGE + 1), new Uint8Array(3 * PAGE - 1));
         expected.set(text("patch"), 3 * PAGE - 2);
         expect(await readFile(root, "f")).toEqual(expected);
       });
