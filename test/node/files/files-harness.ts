@@ -2,11 +2,7 @@
 // through the sandbox's real WASI host (so the store is tested against the
 // FilesChanges the sandbox really produces) and a model root computed from
 // plain bytes with @noble/hashes.
-import {
-  FILE_PAGE_BYTES,
-  type FilesChanges,
-  type FilesLimits,
-} from "../../../src/protocol/files-port.js";
+import { FILE_PAGE_BYTES, type FilesChanges, type FilesLimits } from "../../../src/protocol/files-port.js";
 import {
   FileContentHasher,
   compareNames,
