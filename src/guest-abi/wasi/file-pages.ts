@@ -3,8 +3,10 @@
 // it staged in the DO (source.readStaged), and the committed pages below the
 // inode's keepBelow (source.readPages); anything else reads as zeros. Reads
 // pull a window of limits.readAheadPages at once into a small LRU, so a
-// streamed file is never held whole; writes copy a page into the dirty set and
-// stage them all once the buffer is full.
+// streamed file is never held whole, and fetch the next window while the
+// guest reads this one; writes copy a page into the dirty set and stage them
+// all once the buffer is full, the RPCs running while the guest goes on (one
+// buffer in flight at most).
 //
 // Invariant: bytes at or beyond a file's size are zeros in every layer (a
 // truncation zeroes the tail of its last page and blanks the pages after it),
@@ -28,6 +30,12 @@ export class FilePages {
   /** Inodes with dirty pages. */
   readonly #dirtyInodes = new Set<Inode>();
   #dirtyBytes = 0;
+  /** The last flush's stage RPCs, running while the guest goes on; what they hold, and how they failed. */
+  #staging: Promise<void> = Promise.resolve();
+  #stagingBytes = 0;
+  #stageError: { error: unknown } | undefined;
+  /** The read-ahead window being fetched for the next read of a stream. */
+  #prefetch: { id: number; first: number; end: number; done: Promise<void> } | undefined;
 
   constructor(source: FilesSource, limits: FilesLimits) {
     this.#source = source;
@@ -37,7 +45,7 @@ export class FilePages {
 
   /** Page bytes the host holds now (clean cache plus dirty pages): bounded whatever the file sizes. */
   get heldBytes(): number {
-    return this.#cache.bytes + this.#dirtyBytes;
+    return this.#cache.bytes + this.#dirtyBytes + this.#stagingBytes;
   }
 
   /** Bytes [offset, offset + length) of the file, which the caller clipped to its size. */
@@ -102,8 +110,10 @@ export class FilePages {
     await this.#flushIfFull();
   }
 
-  /** Stages every dirty page in the DO (before finish, or when the buffer is full). */
+  /** Stages every dirty page in the DO (before finish, or when the buffer is full); see `settle`. */
   async flush(): Promise<void> {
+    // One buffer in flight at most: the previous flush's RPCs end before this one's start.
+    await this.settle();
     const pages: StagedPage[] = [];
     const clean: Array<[Inode, number, Uint8Array]> = [];
     for (const inode of this.#dirtyInodes) {
@@ -122,13 +132,30 @@ export class FilePages {
       inode.dirty.clear();
     }
     this.#dirtyInodes.clear();
+    this.#stagingBytes = this.#dirtyBytes;
     this.#dirtyBytes = 0;
-    // One RPC moves at most MAX_FILE_PAGES_PER_RPC pages (1 MiB), so a full buffer goes in batches.
-    for (let at = 0; at < pages.length; at += MAX_FILE_PAGES_PER_RPC) {
-      await this.#source.stage(pages.slice(at, at + MAX_FILE_PAGES_PER_RPC));
-    }
+    this.#staging = this.#stage(pages);
     // The last pages written are the likeliest to be written again (a partial page).
     for (const [inode, page, bytes] of clean.slice(-2)) this.#cache.set(inode.id, page, bytes);
+  }
+
+  /** Waits until every staged page has reached the DO; a failed stage fails here. */
+  async settle(): Promise<void> {
+    await this.#staging;
+    if (this.#stageError) throw this.#stageError.error;
+  }
+
+  /** One RPC moves at most MAX_FILE_PAGES_PER_RPC pages (1 MiB), so a full buffer goes in batches. */
+  async #stage(pages: StagedPage[]): Promise<void> {
+    try {
+      for (let at = 0; at < pages.length; at += MAX_FILE_PAGES_PER_RPC) {
+        await this.#source.stage(pages.slice(at, at + MAX_FILE_PAGES_PER_RPC));
+      }
+    } catch (error) {
+      this.#stageError ??= { error };
+    } finally {
+      this.#stagingBytes = 0;
+    }
   }
 
   /** Drops what the host holds of a file no path names any more (its staged pages go with the commit). */
@@ -168,31 +195,57 @@ export class FilePages {
   async #page(inode: Inode, page: number, window: number): Promise<Uint8Array> {
     const dirty = inode.dirty.get(page);
     if (dirty !== undefined) return dirty;
+    const pending = this.#prefetch;
+    if (pending && pending.id === inode.id && page >= pending.first && page < pending.end) await pending.done;
     const cached = this.#cache.get(inode.id, page);
     if (cached !== undefined) return cached;
-    const end = Math.max(
-      page + 1,
-      Math.min(page + Math.max(1, window), Math.ceil(inode.size / FILE_PAGE_BYTES)),
-    );
-    const staged: number[] = [];
-    const committed: number[] = [];
-    for (let p = page; p < end; p++) {
-      if (p !== page && (inode.dirty.has(p) || this.#cache.get(inode.id, p) !== undefined)) continue;
-      if (inode.staged.has(p)) staged.push(p);
-      else if (p < inode.keepBelow && inode.committedHash !== null) committed.push(p);
-      else if (p === page) this.#cache.set(inode.id, p, null);
-    }
-    if (staged.length > 0) {
-      const answers = await this.#source.readStaged(inode.id, staged);
-      staged.forEach((p, i) => this.#cache.set(inode.id, p, answers[i] ?? null));
-    }
-    const first = committed[0];
-    const last = committed[committed.length - 1];
-    if (first !== undefined && last !== undefined) {
-      const answers = await this.#source.readPages(inode.id, first, last - first + 1);
-      committed.forEach((p) => this.#cache.set(inode.id, p, answers[p - first] ?? null));
+    const end = Math.max(page + 1, Math.min(page + Math.max(1, window), pagesOf(inode)));
+    await this.#load(inode, page, end, true);
+    // A stream reads on: fetch its next window while the guest works through this one.
+    if (window > 1 && end < pagesOf(inode)) {
+      const next = { id: inode.id, first: end, end: Math.min(end + window, pagesOf(inode)) };
+      this.#prefetch = { ...next, done: this.#load(inode, next.first, next.end, false).catch(() => {}) };
     }
     // Inserted last is freshest in the LRU, but `page` itself is what we need now.
     return this.#cache.get(inode.id, page) ?? EMPTY;
   }
+
+  /**
+   * Loads pages [first, end) into the cache from the call's staged pages and the committed ones.
+   * `first` is wanted now (it is cached even as zeros); the rest only if nothing newer holds
+   * them, checked again when the answer comes (a prefetch runs while the guest writes on).
+   */
+  async #load(inode: Inode, first: number, end: number, wanted: boolean): Promise<void> {
+    const current = (p: number) => !inode.dirty.has(p) && this.#cache.get(inode.id, p) === undefined;
+    const staged: number[] = [];
+    const committed: number[] = [];
+    for (let p = first; p < end; p++) {
+      if (!(wanted && p === first) && !current(p)) continue;
+      if (inode.staged.has(p)) staged.push(p);
+      else if (p < inode.keepBelow && inode.committedHash !== null) committed.push(p);
+      else if (wanted && p === first) this.#cache.set(inode.id, p, null);
+    }
+    if (staged.length > 0) {
+      await this.settle();
+      const answers = await this.#source.readStaged(inode.id, staged);
+      staged.forEach((p, i) => {
+        if ((wanted && p === first) || current(p)) this.#cache.set(inode.id, p, answers[i] ?? null);
+      });
+    }
+    const low = committed[0];
+    const high = committed[committed.length - 1];
+    if (low !== undefined && high !== undefined) {
+      const answers = await this.#source.readPages(inode.id, low, high - low + 1);
+      for (const p of committed) {
+        // Written, staged or truncated away meanwhile: the committed bytes are no longer its content.
+        const stale = inode.staged.has(p) || p >= inode.keepBelow;
+        if ((wanted && p === first) || (current(p) && !stale))
+          this.#cache.set(inode.id, p, answers[p - low] ?? null);
+      }
+    }
+  }
+}
+
+function pagesOf(inode: Inode): number {
+  return Math.ceil(inode.size / FILE_PAGE_BYTES);
 }

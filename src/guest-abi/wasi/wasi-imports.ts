@@ -102,6 +102,7 @@ export function bindWasi(port: FilesPort, options: WasiOptions): WasiBinding {
       // Pages of files no path names any more would only be staged to be dropped.
       for (const inode of nodes.inodes()) if (!inode.linked) files.pages.forget(inode);
       await files.pages.flush();
+      await files.pages.settle();
       const inodes = [...nodes.inodes()];
       return {
         nodes: nodes.nodeChanges(),
