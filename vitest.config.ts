@@ -38,6 +38,8 @@ export default defineConfig({
               bindings: {
                 TEST_CONTRACTS: contractFixtures(),
                 README_TEXT: readFileSync("README.md", "utf8"),
+                // x-fault-inject crash points, for the transaction recovery tests (never set in wrangler.toml).
+                FAULT_INJECTION: "1",
               },
             },
           }),

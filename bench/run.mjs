@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDevServer } from "../scripts/dev-server.mjs";
 import { createInstance, getCount, putStream, timed } from "./http-client.mjs";
+import { callBench } from "./call-bench.mjs";
 import { componentBench } from "./component-bench.mjs";
 import { executionBench } from "./execution-bench.mjs";
 import { leaseBench } from "./lease-bench.mjs";
@@ -131,6 +132,7 @@ try {
   results.lease_write_vs_raw = results.lease_write_mib_s / results.raw_sql_put_mib_s;
   Object.assign(results, await meteringBench({ origin: server.origin, json, quick, log }));
   Object.assign(results, await componentBench({ origin: server.origin, json, quick, log }));
+  Object.assign(results, await callBench({ origin: server.origin, json, quick, log }));
   if (results.vfs_write_mib_s !== undefined) {
     results.vfs_write_vs_raw = results.vfs_write_mib_s / results.raw_sql_put_mib_s;
     results.vfs_read_vs_raw = results.vfs_read_mib_s / results.raw_sql_get_mib_s;
@@ -148,6 +150,7 @@ try {
     vfs_write_vs_raw: [">=", 0.5],
     vfs_read_vs_raw: [">=", 0.5],
     vfs_guest_mem_64mib_bytes: ["<", 1024 * 1024],
+    call_round_trip_vs_bare_do: ["<=", 3],
   };
   const report = {
     mode: quick ? "quick" : "full",

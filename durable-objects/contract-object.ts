@@ -30,6 +30,13 @@ import { LeaseApi } from "../src/store/leases/lease-api.js";
 import { durableObjectSql } from "../src/store/sql/durable-object-sql.js";
 import type { SqlPort } from "../src/store/sql/sql-port.js";
 import type { StateVersion } from "../src/store/state/state-tables.js";
+import { Transactions, type TxnPeer } from "../src/contract/txn/transactions.js";
+import { TransactionLog } from "../src/store/txn/transaction-log.js";
+import type { PortFrame } from "../src/namespaces/host-namespace.js";
+import type { CalleeAnswer, Decision, TxnContext, TxnReport } from "../src/protocol/transaction.js";
+import { coordinatorOf } from "../src/protocol/transaction.js";
+import { HostStatus } from "../src/protocol/host-status.js";
+import { refusal } from "../src/contract/txn/call-frame.js";
 import { versionInfo, type VersionInfo } from "../src/store/state/version-info.js";
 
 export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRpc {
@@ -39,6 +46,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
   /** Updates and runs one at a time, so each reads what the one before committed. */
   readonly #serial = new SerialQueue();
   #opened: OpenInstance | undefined;
+  #txns: Transactions | undefined;
   /** Contracts run metered; only the benchmark's baseline subclass turns it off. */
   protected readonly metered: boolean = true;
 
@@ -60,13 +68,51 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     return this.#open() ?? throwNotFound();
   }
 
-  /** Idempotent (alarms are at-least-once): collect replaced state and namespace leftovers, re-arm. */
+  /** Idempotent (alarms are at-least-once): collect replaced state and namespace leftovers, finish transactions, re-arm. */
   override async alarm(): Promise<void> {
     const opened = this.#open();
     if (!opened) return;
     opened.state.collectRetired();
-    const next = opened.hosts.collect();
-    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, this.#clock.now()));
+    const collect = opened.hosts.collect();
+    const recover = await this.#transactions.recover();
+    const next = collect === null ? recover : recover === null ? collect : Math.min(collect, recover);
+    if (next !== null) await this.#wakeAt(Math.max(next, this.#clock.now()));
+  }
+
+  /** This instance's part in transactions (opened with the instance). */
+  get #transactions(): Transactions {
+    const opened = this.#instance;
+    this.#txns ??= new Transactions({
+      self: this.#requireRecord().id,
+      code: () => {
+        const record = this.#open()?.instance.get();
+        if (!record) return null;
+        const { namespaces, reentrant } = record;
+        return { namespaces, reentrant, component: isComponentCode(namespaces) };
+      },
+      hosts: opened.hosts,
+      sql: this.#sql,
+      log: new TransactionLog(this.#sql),
+      clock: this.#clock,
+      wakeAt: (ms) => void this.#wakeAt(ms),
+      peer: (id) => this.#peer(id),
+      random: (bytes) => crypto.getRandomValues(new Uint8Array(bytes)),
+      durable: () => this.ctx.storage.sync(),
+      crash: (reason) => {
+        this.ctx.abort(reason);
+        throw new EdgeError("INTERNAL", reason);
+      },
+    });
+    return this.#txns;
+  }
+
+  #peer(id: string): TxnPeer {
+    const stub = this.env.CONTRACTS.get(this.env.CONTRACTS.idFromName(id));
+    return {
+      enter: async (context, input) => (await stub.txnEnter(context, input)) as CalleeAnswer,
+      settle: async (txid, decision) => void (await stub.txnSettle(txid, decision)),
+      outcome: async (txid) => (await stub.txnOutcome(txid)) as TxnReport | null,
+    };
   }
 
   /** Moves the alarm earlier if `ms` comes before it; never later. */
@@ -103,28 +149,73 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
   /** update_state against the head; its namespace changes commit with the new version. */
   async updateState(request: Rpc.UpdateRequest) {
     return this.#serial.run(() =>
-      toOutcome(async () => {
-        const executor = this.#executor(this.#requireRecord(), request);
-        const { state, hosts } = this.#instance;
-        const commit = (changes: Record<string, unknown>) => hosts.commit(changes);
-        const info = await runUpdate(state, executor, updatesOf(request), request.conditions, commit);
-        return { ...info, fuel: executor.fuelUsed };
-      }),
+      toOutcome(() =>
+        // A transaction holding the instance finishes first (bounded wait, else CONFLICT).
+        this.#transactions.exclusive(async () => {
+          const executor = this.#executor(this.#requireRecord(), request);
+          const { state, hosts } = this.#instance;
+          const commit = (changes: Record<string, unknown>) => hosts.commit(changes);
+          const info = await runUpdate(state, executor, updatesOf(request), request.conditions, commit);
+          return { ...info, fuel: executor.fuelUsed };
+        }),
+      ),
     );
   }
 
-  /** The generic entry; what it wrote to namespace state commits when it returns, atomically. */
+  /**
+   * The generic entry, and the top of a transaction: what it (and every call it
+   * made, in every instance) wrote commits when it returns, atomically.
+   */
   async runContract(input: Uint8Array, options: ExecutionOptions = {}) {
     return this.#serial.run(() =>
       toOutcome(async () => {
         const record = this.#requireRecord();
-        const result = await this.#executor(record, options).run(input);
-        const { state, hosts } = this.#instance;
-        const storageBytesWritten = state.transaction(() => hosts.commit(result.changes));
-        if (!isComponentCode(record.namespaces)) return { ...result, storageBytesWritten };
-        return { ...result, storageBytesWritten, files: filesAt(this.#files()) };
+        if (options.fault && !this.#settings.faultInjection) {
+          throw new EdgeError("BAD_REQUEST", "fault injection is off in this deployment");
+        }
+        const run = (frame: PortFrame, _fuel: number | null, body: Uint8Array) =>
+          this.#executor(record, options, frame).run(body);
+        const { result, storageBytesWritten, transaction } = await this.#transactions.run(
+          input,
+          run,
+          options.fault,
+        );
+        const answer = { ...result, storageBytesWritten, ...(transaction ? { transaction } : {}) };
+        if (!isComponentCode(record.namespaces)) return answer;
+        return { ...answer, files: filesAt(this.#files()) };
       }),
     );
+  }
+
+  // Transactions across instances: what other instances' DOs ask of this one.
+  async txnEnter(context: TxnContext, input: Uint8Array): Promise<CalleeAnswer> {
+    const record = this.#open()?.instance.get();
+    // Nothing is created here: an object that is no instance answers and stays empty.
+    if (!record) return refusal(context, HostStatus.NOT_FOUND);
+    const run = (frame: PortFrame, fuel: number | null, body: Uint8Array) =>
+      this.#executor(record, fuel === null ? {} : { fuelLimit: fuel }, frame).run(body);
+    return this.#transactions.enter(context, input, run);
+  }
+
+  async txnSettle(txid: string, decision: Decision): Promise<void> {
+    if (this.#open()?.instance.get()) this.#transactions.settle(txid, decision);
+  }
+
+  async txnOutcome(txid: string): Promise<TxnReport | null> {
+    return this.#open()?.instance.get() ? this.#transactions.outcome(txid) : null;
+  }
+
+  async transaction(txid: string) {
+    return toOutcome(() => {
+      const report =
+        coordinatorOf(txid) && this.#open()?.instance.get() ? this.#transactions.outcome(txid) : null;
+      if (!report) {
+        throw new EdgeError("TRANSACTION_NOT_FOUND", "this coordinator has no record of that transaction", {
+          details: { txid },
+        });
+      }
+      return report;
+    });
   }
 
   async summarize(options: ExecutionOptions = {}) {
@@ -190,19 +281,28 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     return this.#instance.hosts.store(namespace);
   }
 
-  #executor(record: InstanceRecord, options: ExecutionOptions): ContractExecutor {
+  #executor(
+    record: InstanceRecord,
+    options: ExecutionOptions,
+    frame: PortFrame | null = null,
+  ): ContractExecutor {
     const { state, hosts } = this.#instance;
     const { LOADER: loader, CODE, CONTRACTS: instances } = this.env;
     const code = new CodeStore(CODE, newHasher);
-    return executorFor(record, options, {
-      loader,
-      code,
-      instances,
-      settings: this.#settings,
-      metered: this.metered,
-      state,
-      hosts,
-    });
+    return executorFor(
+      record,
+      options,
+      {
+        loader,
+        code,
+        instances,
+        settings: this.#settings,
+        metered: this.metered,
+        state,
+        hosts,
+      },
+      frame,
+    );
   }
 
   #requireRecord(): InstanceRecord {

@@ -50,6 +50,8 @@ export interface Settings {
   fabricArenaBytes: number;
   leaseGraceSecs: number;
   leaseMaxSecs: number;
+  /** Honour x-fault-inject crash points (FAULT_INJECTION=1): for tests of transaction recovery only. */
+  faultInjection: boolean;
 }
 
 export interface SettingsSource {
@@ -70,6 +72,7 @@ export interface SettingsSource {
   FABRIC_ARENA_BYTES?: string;
   LEASE_GRACE_SECS?: string;
   LEASE_MAX_SECS?: string;
+  FAULT_INJECTION?: string;
 }
 
 export function readSettings(env: SettingsSource): Settings {
@@ -172,6 +175,7 @@ export function readSettings(env: SettingsSource): Settings {
       DEFAULT_LEASE_GRACE_SECS,
       HARD_MAX_LEASE_GRACE_SECS,
     ),
+    faultInjection: env.FAULT_INJECTION?.trim() === "1",
   };
 }
 

@@ -201,3 +201,19 @@ export const FILES_READ_AHEAD_PAGES = 16;
 export const COMPONENT_OUTPUT_BYTES = 16 * KiB;
 /** Pages one files RPC moves: 1 MiB, as a state window. */
 export const MAX_FILE_PAGES_PER_RPC = 16;
+
+// Contract-to-contract calls (edge_call) and their transactions; see docs/transactions.md.
+/** Frames of one call tree on the stack: each level is a DO and a sandbox isolate waiting on the next. */
+export const MAX_CALL_DEPTH = 8;
+/** Calls one transaction may make in all: bounds its participants, its locks and its call-tree header. */
+export const MAX_CALLS_PER_TRANSACTION = 64;
+/** A call's input and its answer each: copied whole through two RPC hops and guest memory. */
+export const MAX_CALL_BYTES = 1 * MiB;
+/** The longest an older transaction (or a local writer) waits for an instance another transaction holds. */
+export const TXN_LOCK_WAIT_MS = 2_000;
+/** A participant asks the coordinator about a transaction it still holds after this long (alarm). */
+export const TXN_IN_DOUBT_MS = DEFAULT_CONTRACT_DEADLINE_MS + SANDBOX_DEADLINE_GRACE_MS;
+/** A coordinator retries telling a participant its decision after this long (alarm). */
+export const TXN_SETTLE_RETRY_MS = 5_000;
+/** A decided transaction's record stays this long once every participant has it (GET /v1/transactions). */
+export const TXN_OUTCOME_RETENTION_MS = 24 * 3_600_000;

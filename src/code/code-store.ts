@@ -12,8 +12,9 @@ import { decodeBundle, encodeBundle, type ComponentBundle } from "./component-bu
 import { isComponentBinary, prepareComponent } from "./component-code.js";
 import { instrument } from "./instrument.js";
 import { checkContractAbi } from "./contract-abi-check.js";
+import { REENTRANT_EXPORT } from "./contract-exports.js";
 import { checkWasm } from "./wasm-check.js";
-import { parseWasmModule } from "./wasm-sections.js";
+import { parseWasmModule, type WasmModuleInfo } from "./wasm-sections.js";
 import { namespacesImported } from "../namespaces/registry.js";
 
 export interface StoredCode {
@@ -53,7 +54,10 @@ export class CodeStore {
     await this.#putMetered(codeHash, metered);
     await this.#bucket.put(keyOf(codeHash), wasm, {
       httpMetadata: { contentType: "application/wasm" },
-      customMetadata: { namespaces: namespacesImported(info.imports).join(",") },
+      customMetadata: {
+        namespaces: namespacesImported(info.imports).join(","),
+        reentrant: String(exportsReentrant(info)),
+      },
     });
     return { codeHash, size: wasm.length, created: true };
   }
@@ -107,18 +111,35 @@ export class CodeStore {
     return object;
   }
 
-  /** The host namespaces the code imports (CODE_NOT_FOUND if there is no such code). */
-  async namespaces(codeHash: string): Promise<string[]> {
+  /** What an instance records of its code: the host namespaces it imports, whether it opts into re-entry. */
+  async traits(codeHash: string): Promise<CodeTraits> {
     const head = await this.#bucket.head(keyOf(codeHash));
     if (!head) throw codeNotFound(codeHash);
     const recorded = head.customMetadata?.namespaces;
-    if (recorded !== undefined) return recorded === "" ? [] : recorded.split(",");
-    // Code stored before the list was recorded: read it from the module.
+    const reentrant = head.customMetadata?.reentrant;
+    if (recorded !== undefined && (reentrant !== undefined || head.customMetadata?.kind === "component")) {
+      return { namespaces: recorded === "" ? [] : recorded.split(","), reentrant: reentrant === "true" };
+    }
+    // Code stored before these were recorded: read them from the module.
     const wasm = new Uint8Array(await (await this.get(codeHash)).arrayBuffer());
-    return namespacesImported(parseWasmModule(wasm).imports);
+    const info = parseWasmModule(wasm);
+    return { namespaces: namespacesImported(info.imports), reentrant: exportsReentrant(info) };
   }
+}
+
+export interface CodeTraits {
+  namespaces: string[];
+  reentrant: boolean;
 }
 
 function codeNotFound(codeHash: string): EdgeError {
   return new EdgeError("CODE_NOT_FOUND", "no contract code with this hash", { details: { codeHash } });
+}
+
+/** The re-entry opt-in (README "Contract calls"): an export named edge_reentrant, a function taking and giving nothing. */
+function exportsReentrant(info: WasmModuleInfo): boolean {
+  const entry = info.exports.find((candidate) => candidate.name === REENTRANT_EXPORT);
+  return (
+    entry?.kind === "func" && entry.signature?.params.length === 0 && entry.signature.results.length === 0
+  );
 }

@@ -17,3 +17,6 @@ export const FREENET_EXPORTS: Record<string, ImportSpec | "memory"> = {
   summarize_state: { params: ["i64", "i64"], results: ["i64"] },
   get_state_delta: { params: ["i64", "i64", "i64"], results: ["i64"] },
 };
+
+/** A contract that exports this (no parameters, no results, never called) may be re-entered by a call (README "Contract calls"). */
+export const REENTRANT_EXPORT = "edge_reentrant";

@@ -17,6 +17,7 @@ import { StateReaderTarget } from "./ports/state-reader-target.js";
 import { fetchRelatedStates } from "./related-states.js";
 import { sandboxFor } from "./sandbox-loader.js";
 import { isComponentCode } from "../namespaces/registry.js";
+import type { PortFrame } from "../namespaces/host-namespace.js";
 
 export interface ExecutorContext {
   loader: WorkerLoader;
@@ -29,10 +30,12 @@ export interface ExecutorContext {
   hosts: NamespaceHosts;
 }
 
+/** `frame`: the `run` call frame the executor serves (its ports join the frame's transaction). */
 export function executorFor(
   instance: InstanceRecord,
   options: ExecutionOptions,
   ctx: ExecutorContext,
+  frame: PortFrame | null = null,
 ): ContractExecutor {
   const { settings, metered, state } = ctx;
   const maxPages = settings.guestMemoryBytes / WASM_PAGE_BYTES;
@@ -90,6 +93,6 @@ export function executorFor(
       pauseEveryMs: settings.pauseEveryMs,
     },
     parameters: instance.parameters,
-    namespacePorts: () => ctx.hosts.ports(instance.namespaces),
+    namespacePorts: () => ctx.hosts.ports(instance.namespaces, frame),
   });
 }

@@ -3,6 +3,7 @@
 import type { HostMeter } from "../metering/fuel-meter.js";
 import type { InputBuffers } from "./freenet/input-buffers.js";
 import type { GuestMemory } from "./guest-memory.js";
+import type { NamespaceChanges } from "../protocol/sandbox-call.js";
 
 export type HostFunction = (...args: never[]) => unknown;
 
@@ -19,11 +20,19 @@ export interface GuestCall {
   inputs(): InputBuffers;
   log(line: string): void;
   now(): Date;
+  /** Before an outgoing contract call: every namespace writes back and hands over what changed since the last checkpoint. */
+  checkpoint(): NamespaceChanges;
+  /** After a call returned: each namespace re-reads what the callee tree changed in this instance. */
+  refresh(changed: NamespaceChanges): Promise<void>;
 }
 
 /** A namespace's imports for one call, and what it hands back when the guest returned normally. */
 export interface GuestBinding<Changes> {
   imports: Record<string, HostFunction>;
-  /** What the call changed, for the DO to commit with the call's outcome (or drop). */
+  /** What the call changed (since the last checkpoint), for the DO to commit with the call's outcome (or drop). */
   finish?(): Changes | undefined;
+  /** What changed since the last checkpoint, written back for an outgoing call (which stages it). */
+  checkpoint?(): Changes | undefined;
+  /** Re-reads what another frame of the transaction changed (the refresh a call reply carries). */
+  refresh?(changed: unknown): void | Promise<void>;
 }

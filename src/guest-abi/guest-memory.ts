@@ -42,6 +42,13 @@ export class GuestMemory {
     );
   }
 
+  /** Whether [ptr, ptr + len) lies inside memory (for imports that answer OUT_OF_BOUNDS instead of trapping). */
+  contains(ptr: number, len: number): boolean {
+    return (
+      Number.isSafeInteger(ptr) && Number.isSafeInteger(len) && ptr >= 0 && len >= 0 && ptr + len <= this.size
+    );
+  }
+
   /** A live view of [ptr, ptr + len); valid until the guest runs again. */
   view(ptr: number, len: number, what: string): Uint8Array {
     this.#check(ptr, len, what);

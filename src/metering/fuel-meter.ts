@@ -10,6 +10,10 @@ import { DEPTH_EXPORT, FUEL_EXPORT, GROW_REFUSED_EXPORT } from "./metering-abi.j
 /** What host imports charge through (a no-op meter for unmetered runs). */
 export interface HostMeter {
   charge(units: number): void;
+  /** Like charge, but never throws here: an overdrawn budget stops the guest at its next fuel check. */
+  spend(units: number): void;
+  /** Fuel left in the budget (null: unmetered). */
+  remaining(): number | null;
 }
 
 export interface FuelOptions {
@@ -92,6 +96,14 @@ export class FuelMeter implements HostMeter {
     if (value < 0 && -value > this.#reserve) throw this.#outOfFuel();
   }
 
+  spend(units: number): void {
+    this.#setValue(0, this.#value(0) - units);
+  }
+
+  remaining(): number {
+    return this.#options.limit - this.used;
+  }
+
   /** Fuel spent so far (the whole limit once exhausted). */
   get used(): number {
     if (this.#exhausted) return this.#options.limit;
@@ -150,4 +162,4 @@ export class FuelMeter implements HostMeter {
   }
 }
 
-export const UNMETERED: HostMeter = { charge() {} };
+export const UNMETERED: HostMeter = { charge() {}, spend() {}, remaining: () => null };

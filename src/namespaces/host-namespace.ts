@@ -10,6 +10,8 @@ import type { HasherFactory } from "../hashing/blake3.js";
 import type { HostMeter } from "../metering/fuel-meter.js";
 import type { SqlPort } from "../store/sql/sql-port.js";
 import type { GuestOutputBytes } from "../protocol/sandbox-call.js";
+import type { CallPort } from "../protocol/call-port.js";
+import type { CallPath } from "../protocol/transaction.js";
 
 export type { GuestBinding, GuestCall, HostFunction } from "../guest-abi/guest-call.js";
 
@@ -56,11 +58,40 @@ export interface ComponentHost<Port, Changes> {
   bind(port: Port, call: ComponentCall): ComponentBinding<Changes>;
 }
 
+/** The call frame of a `run` that ports are made for (Freenet exports run in none). */
+export interface PortFrame {
+  /** The transaction the frame runs in (every run is one; most never leave their instance). */
+  txid: string;
+  /** Where the frame's outgoing calls go: the DO's CallTarget for it. */
+  calls: CallPort;
+}
+
+/**
+ * The DO half of a namespace whose changes a transaction stages (src/contract/txn):
+ * a frame's changes wait under (txid, call path), frames of the transaction read
+ * through them, a failed subtree's go, and commit applies them all at once.
+ */
+export interface NamespaceTxn<Port, Changes, Store> {
+  /** The port of a frame of `txid`: its reads see what the transaction staged here. */
+  port(store: Store, instance: InstanceContext, txid: string): Port;
+  stage(store: Store, txid: string, path: CallPath, changes: Changes): void;
+  /** A position in the staged rows: `changedSince` answers what came after it. */
+  mark(store: Store): number;
+  /** What frames staged after `mark` changed, for a caller to re-read (undefined: nothing). */
+  changedSince(store: Store, txid: string, mark: number): unknown;
+  discard(store: Store, txid: string, prefixes: readonly CallPath[]): void;
+  /** Commits what `txid` staged (inside the caller's SQL transaction); returns bytes written. */
+  apply(store: Store, txid: string): number;
+  drop(store: Store, txid: string): void;
+}
+
 export interface NamespaceHost<Port, Changes, Store> {
   /** Opens the namespace's tables on the instance (only once it is an instance). */
   open(instance: InstanceContext): Store;
   /** The port one call's imports talk to: plain data and RpcTargets, sent to the sandbox with the call. */
-  port(store: Store, instance: InstanceContext): Port;
+  port(store: Store, instance: InstanceContext, frame: PortFrame | null): Port;
+  /** How its changes take part in a transaction across instances; without it, its code cannot. */
+  txn?: NamespaceTxn<Port, Changes, Store>;
   /** Commits a call's changes, inside the transaction that commits its outcome; returns bytes written. */
   commit?(store: Store, changes: Changes): number;
   /** The alarm's work (idempotent); returns when it next has work (unix ms), or null. */

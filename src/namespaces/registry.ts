@@ -1,6 +1,7 @@
 // The one list of host namespaces. The upload check, the sandbox's import
 // object, the DO's per-call ports and commits all iterate it; a new ABI is
 // its module plus one line here.
+import { edgeCall } from "./edge-call.js";
 import { edgeStorage } from "./edge-storage.js";
 import { fbmu } from "./fbmu.js";
 import { freenetContractIo } from "./freenet-contract-io.js";
@@ -18,6 +19,7 @@ export const NAMESPACES: readonly HostNamespace[] = [
   edgeStorage,
   fbmu,
   wasiFilesystem,
+  edgeCall,
 ];
 
 const BY_NAME = new Map(NAMESPACES.map((namespace) => [namespace.name, namespace]));

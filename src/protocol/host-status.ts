@@ -14,6 +14,15 @@ export const HostStatus = {
   LEASE_EXPIRED: -9,
   REVOKED: -10,
   NOT_FOUND: -11,
+  // edge_call (contract-to-contract calls): every way a call fails comes back as one of these.
+  CALLEE_TRAPPED: -12,
+  CALLEE_REFUSED: -13,
+  CALLEE_OUT_OF_FUEL: -14,
+  REENTRANCY_REFUSED: -15,
+  CALL_DEPTH_EXCEEDED: -16,
+  CONFLICT: -17,
+  CALL_LIMIT: -18,
+  CALLEE_UNSUPPORTED: -19,
 } as const;
 
 export type HostStatusCode = (typeof HostStatus)[keyof typeof HostStatus];

@@ -8,6 +8,7 @@ import type { EtagCondition, WriteConditions } from "../http/conditional.js";
 import type { ByteRange, RangeRequest } from "../http/range.js";
 import type { FileRead, FilesAt, FilesLookup } from "../contract/files-reads.js";
 import type { InstanceRecord } from "../store/instance/instance-record.js";
+import type { CalleeAnswer, Decision, TxnContext, TxnReport, TxnSummary } from "./transaction.js";
 import type { LeaseApi } from "../store/leases/lease-api.js";
 import type { StorageStats } from "../store/linear-storage/linear-storage-tables.js";
 import type { VersionInfo } from "../store/state/version-info.js";
@@ -45,6 +46,8 @@ export type WriteAnswer = VersionInfo & { changed: boolean } & FuelReport;
 
 export type RunAnswer = ByteResult & {
   storageBytesWritten: number;
+  /** Present when the run called other contracts: its transaction and call tree. */
+  transaction?: TxnSummary;
   /** A component's files after the run (committed, or unchanged when it wrote nothing). */
   files?: FilesAt;
 };
@@ -73,4 +76,13 @@ export interface InstanceRpc extends Rpc.DurableObjectBranded {
   /** A component's file or directory (with its listing and proof if asked). */
   files(path: string, want: { entries: boolean; proof: boolean }): Promise<Outcome<FilesLookup>>;
   readFile(path: string, request: FileReadRequest): Promise<Outcome<FileRead>>;
+  // Transactions across instances (src/contract/txn): what instances ask each other.
+  /** A call from another frame of `context.txid` into this instance's `run`. */
+  txnEnter(context: TxnContext, input: Uint8Array): Promise<CalleeAnswer>;
+  /** The coordinator's decision (idempotent). */
+  txnSettle(txid: string, decision: Decision): Promise<void>;
+  /** The coordinator's knowledge of `txid` (null: none, so it never committed). */
+  txnOutcome(txid: string): Promise<TxnReport | null>;
+  /** GET /v1/transactions/:txid on the coordinator. */
+  transaction(txid: string): Promise<Outcome<TxnReport>>;
 }

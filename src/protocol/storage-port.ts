@@ -29,3 +29,9 @@ export interface StorageChanges {
   writes: FrameWrite[];
   size: number;
 }
+
+/** After a call: the frames the callee tree changed in the caller's instance, and its size now. */
+export interface StorageRefresh {
+  frames: number[];
+  size: number;
+}

@@ -44,11 +44,11 @@ contractRoutes.post(
     const codeHashBytes = parseId(body.codeHash, "codeHash");
     const codeHash = encodeId(codeHashBytes);
     const parameters = decodeParameters(body.parameters);
-    const namespaces = await new CodeStore(c.env.CODE, newHasher).namespaces(codeHash);
+    const { namespaces, reentrant } = await new CodeStore(c.env.CODE, newHasher).traits(codeHash);
     const id = encodeId(instanceIdOf(newHasher, codeHashBytes, parameters));
     const { stub } = instanceStub(c.env, id);
     const { created } = unwrap(
-      await stub.create({ id, codeHash, parameters, createdAt: Date.now(), namespaces }),
+      await stub.create({ id, codeHash, parameters, createdAt: Date.now(), namespaces, reentrant }),
     );
     return c.json({ id, codeHash }, created ? 201 : 200, { location: `/v1/contracts/${id}` });
   },
@@ -64,5 +64,7 @@ contractRoutes.get("/:id", async (c) => {
     createdAt: record.createdAt,
     // The host namespaces its code imports: the only ones a call gets ports for.
     namespaces: record.namespaces,
+    // Whether a contract call may enter it while one of its own frames is on the call stack.
+    reentrant: record.reentrant,
   });
 });

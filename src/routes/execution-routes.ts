@@ -6,6 +6,7 @@ import type { Env } from "../env.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";
 import { parseEtagCondition } from "../http/conditional.js";
 import { executionOptions, fuelHeaders } from "../http/fuel-headers.js";
+import { FAULT_HEADER, faultOf } from "../http/fault-header.js";
 import { readBounded } from "../http/read-bounded.js";
 import { MAX_UPDATE_BYTES } from "../limits.js";
 import { etagOf } from "../store/state/version-info.js";
@@ -78,7 +79,8 @@ executionRoutes.post("/:id/validate", async (c) => {
 
 executionRoutes.post("/:id/run", async (c) => {
   const { stub } = instanceStub(c.env, c.req.param("id"));
-  const options = executionOptions(c);
+  const fault = faultOf(c.req.header(FAULT_HEADER), c.env);
+  const options = { ...executionOptions(c), ...(fault ? { fault } : {}) };
   const input = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "run input");
   const result = unwrap((await stub.runContract(input, options)) as Outcome<RunAnswer>);
   const headers = new Headers({
@@ -93,6 +95,11 @@ executionRoutes.post("/:id/run", async (c) => {
     headers.set("x-guest-memory-bytes", String(result.stats.guestMemoryBytes));
     headers.set("x-files-root", result.files.root);
     headers.set("x-files-version", String(result.files.version));
+  }
+  if (result.transaction) {
+    // The run called other contracts: one transaction, committed; the tree says who ran, with what fuel.
+    headers.set("x-transaction-id", result.transaction.id);
+    headers.set("x-call-tree", JSON.stringify(result.transaction.calls));
   }
   if (result.output) {
     // Bounded per call (COMPONENT_OUTPUT_BYTES): base64 keeps any bytes header-safe.

@@ -102,6 +102,19 @@ export async function runContract(
     jspi: options.jspi,
     localPorts: options.localPorts ?? false,
     meter: meter ?? UNMETERED,
+    checkpoint: () => {
+      const changes: NamespaceChanges = {};
+      for (const [name, binding] of bindings) {
+        const changed = binding.checkpoint?.();
+        if (changed !== undefined) changes[name] = changed;
+      }
+      return changes;
+    },
+    refresh: async (changed) => {
+      for (const [name, binding] of bindings) {
+        if (changed[name] !== undefined) await binding.refresh?.(changed[name]);
+      }
+    },
   };
   const imported = WebAssembly.Module.imports(module);
   const bindings = bindNamespaces(imported, call, options.ports ?? {});

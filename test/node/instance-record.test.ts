@@ -5,7 +5,7 @@ import { InstanceTable } from "../../src/store/instance/instance-record.js";
 import type { SqlPort, SqlRow, SqlValue } from "../../src/store/sql/sql-port.js";
 import { nodeSql } from "./support/node-sql.js";
 
-const record = { id: "i", codeHash: "c", parameters: Uint8Array.of(1, 2), createdAt: 5 };
+const record = { id: "i", codeHash: "c", parameters: Uint8Array.of(1, 2), createdAt: 5, reentrant: false };
 
 describe("InstanceTable", () => {
   it("keeps the namespaces the code imports", () => {

@@ -26,6 +26,7 @@ export {
 export { UpdateKind, Part, UpdateDataReader, RelatedContractsReader } from "./update-data";
 export { Storage, StorageStatus, STORAGE_FRAME_BYTES, STORAGE_DEFAULT_LIMIT_BYTES } from "./storage";
 export { RunKind, runOk, runOkOutput, runError } from "./run";
+export { Call, CallResult, CallStatus, INSTANCE_ID_BYTES } from "./call";
 export {
   FabricMem,
   FbmuStatus,

@@ -89,6 +89,21 @@ export class FrameTable {
     this.#size = Math.max(this.#size, end);
   }
 
+  /** After a checkpoint handed the dirty frames over: what the table holds now counts as loaded. */
+  markClean(): void {
+    for (const entry of this.#frames.values()) entry.original = entry.current;
+  }
+
+  /** Loads again those of `indices` this table holds (another frame of the transaction changed them); returns them. */
+  async reload(indices: readonly number[], size: number): Promise<number[]> {
+    this.#size = size;
+    const held = indices.filter((index) => this.#frames.has(index));
+    if (held.length === 0) return held;
+    for (const index of held) this.#frames.delete(index);
+    await this.load(held);
+    return held;
+  }
+
   /** Frames whose bytes differ from what was loaded. */
   dirty(): FrameWrite[] {
     const out: FrameWrite[] = [];

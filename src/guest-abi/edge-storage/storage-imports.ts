@@ -3,7 +3,8 @@
 // DO answers); writes land in the call's FrameTable and go back to the DO
 // with the reply, which commits them with the call's outcome.
 import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
-import type { StorageChanges, StoragePort } from "../../protocol/storage-port.js";
+import type { StorageChanges, StoragePort, StorageRefresh } from "../../protocol/storage-port.js";
+import { frameRange } from "../../protocol/frame-span.js";
 import type { GuestBinding, GuestCall } from "../guest-call.js";
 import type { GuestMemory } from "../guest-memory.js";
 import { EdgeError } from "../../errors.js";
@@ -39,12 +40,33 @@ export function bindStorage(call: GuestCall, port: StoragePort | undefined): Gue
     jspi: call.jspi,
     meter: call.meter,
   };
+  const changes = (): StorageChanges | undefined => {
+    writeBackAll(ctx);
+    return port ? { writes: ctx.frames.dirty(), size: ctx.frames.size } : undefined;
+  };
   return {
     imports: storageImports(ctx),
     // At the return of the top-level export every mapping writes back.
-    finish: () => {
-      writeBackAll(ctx);
-      return port ? { writes: ctx.frames.dirty(), size: ctx.frames.size } : undefined;
+    finish: changes,
+    // Before an outgoing call too (the seed's write-back): the DO stages what changed so far.
+    checkpoint: () => {
+      const changed = changes();
+      ctx.frames.markClean();
+      return changed;
+    },
+    // After it: frames a re-entrant frame changed load again, and mapped memory over them is rewritten.
+    refresh: async (changed) => {
+      const { frames, size } = changed as StorageRefresh;
+      const reloaded = new Set(await ctx.frames.reload(frames, size));
+      for (const mapping of ctx.mappings.all()) {
+        const { first, end } = frameRange(mapping.storageStart, mapping.length);
+        let touched = false;
+        for (let index = first; index < end && !touched; index++) touched = reloaded.has(index);
+        if (!touched) continue;
+        ctx.frames.read(mapping.storageStart, mapping.length, (bytes, at) =>
+          ctx.memory().write(mapping.memStart + at, bytes, "mapped memory"),
+        );
+      }
     },
   };
 }

@@ -5,6 +5,7 @@ import type { FrameWrite } from "../../protocol/storage-port.js";
 import { FRAMES_PER_SELECT } from "../../limits.js";
 import { frameSpans } from "../../protocol/frame-span.js";
 import { blobOf, intOf, type SqlPort } from "../sql/sql-port.js";
+import { StagedStorage } from "./staged-storage.js";
 
 export interface StorageStats {
   size: number;
@@ -14,6 +15,7 @@ export interface StorageStats {
 
 export class LinearStorageTables {
   readonly #sql: SqlPort;
+  #staged: StagedStorage | undefined;
 
   constructor(sql: SqlPort) {
     this.#sql = sql;
@@ -21,6 +23,12 @@ export class LinearStorageTables {
     sql.exec(
       "CREATE TABLE IF NOT EXISTS storage_meta (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), size INTEGER NOT NULL)",
     );
+  }
+
+  /** What transactions have staged here (its table is made on first use: most instances never take part). */
+  get staged(): StagedStorage {
+    this.#staged ??= new StagedStorage(this.#sql, this);
+    return this.#staged;
   }
 
   size(): number {

@@ -52,6 +52,8 @@ function setup(stored = new Map<number, Uint8Array>(), size = 0, budget = 64 * F
     jspi: false,
     localPorts: true,
     meter: UNMETERED,
+    checkpoint: () => ({}),
+    refresh: async () => {},
   };
   const binding = bindStorage(call, port);
   const instance = new WebAssembly.Instance(shimModule, { edge_storage: binding.imports });

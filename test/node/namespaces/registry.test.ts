@@ -61,6 +61,8 @@ function guestCall(): GuestCall {
     jspi: false,
     localPorts: true,
     meter: UNMETERED,
+    checkpoint: () => ({}),
+    refresh: async () => {},
   };
 }
 
@@ -83,14 +85,18 @@ describe("the namespace registry", () => {
         const catalog = Object.keys(namespace.catalog).toSorted();
         const instance = new NodeInstance();
         const port = namespace.host
-          ? namespace.host.port(instance.hosts.store(namespace), {
-              sql: instance.sql,
-              clock: instance.clock,
-              settings: instance.settings,
-              wakeAt: () => {},
-              identity: () => ({ id: new Uint8Array(32), parameters: new Uint8Array(0) }),
-              newHasher: nodeHasher,
-            })
+          ? namespace.host.port(
+              instance.hosts.store(namespace),
+              {
+                sql: instance.sql,
+                clock: instance.clock,
+                settings: instance.settings,
+                wakeAt: () => {},
+                identity: () => ({ id: new Uint8Array(32), parameters: new Uint8Array(0) }),
+                newHasher: nodeHasher,
+              },
+              null,
+            )
           : undefined;
         for (const given of [undefined, port]) {
           expect(Object.keys(namespace.bind(guestCall(), given).imports).toSorted()).toEqual(catalog);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { EdgeError } from "../../../src/errors.js";
 import type { InputStream, OutputStream } from "../../../src/guest-abi/wasi/streams.js";
 import { bindWasi } from "../../../src/guest-abi/wasi/wasi-imports.js";
-import type { HostMeter } from "../../../src/metering/fuel-meter.js";
+import { UNMETERED, type HostMeter } from "../../../src/metering/fuel-meter.js";
 import { codeOf, text, utf8 } from "../../support/conformance/wasi-files-calls.js";
 import { memoryFilesHost } from "../conformance/wasi-files-host.js";
 
@@ -16,7 +16,7 @@ function bind(
   const store = memoryFilesHost.open({}, new Uint8Array(32).fill(options.instance ?? 1));
   const port = store.port({ outputLimitBytes: options.outputLimitBytes ?? 1000 });
   const wasi = bindWasi(port, {
-    meter: options.meter ?? { charge() {} },
+    meter: options.meter ?? UNMETERED,
     fuelUsed: options.fuel ?? (() => 0),
   });
   const get = <T extends Fn>(iface: string, name: string) => wasi.imports[iface]?.[name] as T;
@@ -30,7 +30,7 @@ describe("clocks", () => {
       seconds: 0n,
       nanoseconds: 0,
     });
-    const changes = await bindWasi(store.port(), { meter: { charge() {} }, fuelUsed: () => 0 }).finish();
+    const changes = await bindWasi(store.port(), { meter: UNMETERED, fuelUsed: () => 0 }).finish();
     expect(changes).toBeUndefined();
     let fuel = 1234;
     const { get } = bind({ fuel: () => fuel });
@@ -109,7 +109,7 @@ describe("cli", () => {
 
   it("charges fuel for host calls and bytes moved", async () => {
     let charged = 0;
-    const { get } = bind({ meter: { charge: (units) => void (charged += units) } });
+    const { get } = bind({ meter: { ...UNMETERED, charge: (units) => void (charged += units) } });
     const stdout = get<() => OutputStream>("wasi:cli/stdout", "getStdout")();
     const before = charged;
     await stdout.write(new Uint8Array(16_000));

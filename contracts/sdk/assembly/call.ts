@@ -1,0 +1,128 @@
+// Contract-to-contract calls (the edge_call host namespace): a contract runs
+// another instance's generic `run` entry and is suspended until it answers.
+// All the instances a transaction reaches commit together or not at all: a
+// failed call discards everything the callee's subtree changed, in every
+// instance, and the caller carries on with the failure status. Before a call
+// the host writes back the caller's mapped storage; after a successful call
+// it re-reads any of the caller's frames the callee tree changed (a
+// re-entrant callee can write them), mapped memory included. A contract is
+// re-entered only if it exports `edge_reentrant` (no params, no results,
+// never called). Only the imports a contract actually calls end up in its
+// module, so importing this file costs nothing until it is used.
+
+/** Instance ids are 32 raw bytes (the digest the HTTP API spells in base58). */
+export const INSTANCE_ID_BYTES: u32 = 32;
+
+/** Host status codes (the table every host namespace shares): 0 is success, failures are negative. */
+export const enum CallStatus {
+  OK = 0,
+  /** A negative offset or length. */
+  INVALID_ARGUMENT = -1,
+  /** The guest memory range lies outside memory. */
+  OUT_OF_BOUNDS = -2,
+  /** The host could not run the call at all; the callee tree changed nothing. */
+  IO_ERROR = -6,
+  /** No call port: this sandbox cannot suspend, so it cannot call. */
+  DISCONNECTED = -7,
+  /** No instance has that id. */
+  NOT_FOUND = -11,
+  CALLEE_TRAPPED = -12,
+  /** The callee's run answered an error; the answer is its UTF-8 message. */
+  CALLEE_REFUSED = -13,
+  CALLEE_OUT_OF_FUEL = -14,
+  /** The callee is already on the call stack and does not export edge_reentrant. */
+  REENTRANCY_REFUSED = -15,
+  CALL_DEPTH_EXCEEDED = -16,
+  /** Another transaction holds the callee; retryable. */
+  CONFLICT = -17,
+  /** Too many calls in the transaction, or the input or the answer is over the size limit. */
+  CALL_LIMIT = -18,
+  /** The callee has no run entry, or is a component. */
+  CALLEE_UNSUPPORTED = -19,
+}
+
+// The local names differ from the imports' so Call.call can keep its own.
+// @ts-ignore: decorator
+@external("edge_call", "call")
+declare function host_call(idPtr: usize, inputPtr: usize, inputLen: u32): i32;
+
+// @ts-ignore: decorator
+@external("edge_call", "call_result_size")
+declare function host_call_result_size(): i32;
+
+// @ts-ignore: decorator
+@external("edge_call", "call_result_read")
+declare function host_call_result_read(ptr: usize, offset: i32, len: i32): i32;
+
+/** A call's status and its whole answer. */
+export class CallResult {
+  constructor(
+    /** A CallStatus. */
+    public status: i32,
+    /** The callee's run output on OK, its error message on CALLEE_REFUSED, else empty. */
+    public bytes: Uint8Array,
+  ) {}
+}
+
+export namespace Call {
+  /**
+   * Runs the `run` entry of the instance whose 32-byte id is at `id` with the
+   * `len` bytes at `input`; 0 or a negative CallStatus. The answer stays with
+   * the host until the next call: see resultSize and readResult.
+   */
+  export function invoke(id: usize, input: usize, len: u32): i32 {
+    return host_call(id, input, len);
+  }
+
+  /** Byte length of the last call's answer (0 before any call). */
+  export function resultSize(): i32 {
+    return host_call_result_size();
+  }
+
+  /**
+   * Copies up to `len` bytes of the last answer from `offset` to memory at
+   * `ptr`; bytes copied (0 at or past the end) or INVALID_ARGUMENT / OUT_OF_BOUNDS.
+   */
+  export function readResult(ptr: usize, offset: i32, len: i32): i32 {
+    return host_call_result_read(ptr, offset, len);
+  }
+
+  /** invoke, then the whole answer copied out; an id of the wrong length is INVALID_ARGUMENT without a call. */
+  export function call(id: Uint8Array, input: Uint8Array): CallResult {
+    if (<u32>id.length != INSTANCE_ID_BYTES) return new CallResult(CallStatus.INVALID_ARGUMENT, new Uint8Array(0));
+    const status = invoke(id.dataStart, input.dataStart, <u32>input.length);
+    const size = resultSize();
+    const bytes = new Uint8Array(size);
+    let done: i32 = 0;
+    // The ABI allows short copies, so read until the answer is complete.
+    while (done < size) {
+      const n = readResult(bytes.dataStart + <usize>done, done, size - done);
+      if (n <= 0) break;
+      done += n;
+    }
+    return new CallResult(status, done == size ? bytes : bytes.subarray(0, done));
+  }
+
+  /** "CONFLICT (-17)" and the like, for error messages. */
+  export function statusName(status: i32): string {
+    let name: string;
+    switch (status) {
+      case CallStatus.OK: name = "OK"; break;
+      case CallStatus.INVALID_ARGUMENT: name = "INVALID_ARGUMENT"; break;
+      case CallStatus.OUT_OF_BOUNDS: name = "OUT_OF_BOUNDS"; break;
+      case CallStatus.IO_ERROR: name = "IO_ERROR"; break;
+      case CallStatus.DISCONNECTED: name = "DISCONNECTED"; break;
+      case CallStatus.NOT_FOUND: name = "NOT_FOUND"; break;
+      case CallStatus.CALLEE_TRAPPED: name = "CALLEE_TRAPPED"; break;
+      case CallStatus.CALLEE_REFUSED: name = "CALLEE_REFUSED"; break;
+      case CallStatus.CALLEE_OUT_OF_FUEL: name = "CALLEE_OUT_OF_FUEL"; break;
+      case CallStatus.REENTRANCY_REFUSED: name = "REENTRANCY_REFUSED"; break;
+      case CallStatus.CALL_DEPTH_EXCEEDED: name = "CALL_DEPTH_EXCEEDED"; break;
+      case CallStatus.CONFLICT: name = "CONFLICT"; break;
+      case CallStatus.CALL_LIMIT: name = "CALL_LIMIT"; break;
+      case CallStatus.CALLEE_UNSUPPORTED: name = "CALLEE_UNSUPPORTED"; break;
+      default: name = "status";
+    }
+    return name + " (" + status.toString() + ")";
+  }
+}

@@ -1,0 +1,380 @@
+// One instance's part in transactions across instances (README "Contract
+// calls", docs/transactions.md). Every `run` is a transaction coordinated by
+// its own instance; one that never calls out commits locally as before. Calls
+// stage each frame's changes under (txid, call path) in every instance they
+// enter; the coordinator records its decision in the same SQLite transaction
+// that applies its own changes, then tells the participants, which apply or
+// drop theirs in one transaction each. An alarm finishes what a crash left.
+import type { Clock } from "../../clock.js";
+import { EdgeError } from "../../errors.js";
+import { encodeId, ID_BYTES } from "../../identity/ids.js";
+import {
+  MAX_CALL_DEPTH,
+  MAX_CALLS_PER_TRANSACTION,
+  TXN_IN_DOUBT_MS,
+  TXN_LOCK_WAIT_MS,
+  TXN_OUTCOME_RETENTION_MS,
+  TXN_SETTLE_RETRY_MS,
+} from "../../limits.js";
+import type { PortFrame } from "../../namespaces/host-namespace.js";
+import type { CallReply, OutgoingCall } from "../../protocol/call-port.js";
+import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
+import {
+  ROOT_PATH,
+  txnIdOf,
+  type CalleeAnswer,
+  type Decision,
+  type Fault,
+  type FaultPoint,
+  type TxnContext,
+  type TxnReport,
+  type TxnSummary,
+} from "../../protocol/transaction.js";
+import type { SqlPort } from "../../store/sql/sql-port.js";
+import type { HeldTxn, TransactionLog } from "../../store/txn/transaction-log.js";
+import type { ByteResult } from "../contract-executor.js";
+import type { NamespaceHosts } from "../namespace-hosts.js";
+import { CallTarget } from "../ports/call-target.js";
+import { CallFrame, refusal } from "./call-frame.js";
+import { calleeFailure } from "./callee-failure.js";
+import { readAnswer } from "./read-answer.js";
+import { TxnLock, type Acquired, type LockOwner } from "./txn-lock.js";
+import { settleAll, settleOnce } from "./settle.js";
+
+/** Another instance, as transactions reach it (its DO's txn RPCs). */
+export interface TxnPeer {
+  enter(context: TxnContext, input: Uint8Array): Promise<CalleeAnswer>;
+  settle(txid: string, decision: Decision): Promise<void>;
+  outcome(txid: string): Promise<TxnReport | null>;
+}
+
+export interface TxnPorts {
+  /** This instance's base58 id. */
+  self: string;
+  /** The instance's code, as far as transactions care (null: no instance here). */
+  code(): { namespaces: readonly string[] | null; reentrant: boolean; component: boolean } | null;
+  hosts: NamespaceHosts;
+  sql: SqlPort;
+  log: TransactionLog;
+  clock: Clock;
+  wakeAt(ms: number): void;
+  peer(id: string): TxnPeer;
+  random(bytes: number): Uint8Array;
+  /** Resolves once every write so far is on disk (the DO's storage.sync). */
+  durable(): Promise<void>;
+  /** Ends this object at once, as a crash would (fault injection only). */
+  crash(reason: string): never;
+}
+
+/** Runs the instance's `run` in a frame (the DO builds its executor); `fuel`: the budget it may use. */
+export type FrameRunner = (frame: PortFrame, fuel: number | null, input: Uint8Array) => Promise<ByteResult>;
+
+export interface TopLevelResult {
+  result: ByteResult;
+  storageBytesWritten: number;
+  /** Present once the run called out: what the transaction was and did. */
+  transaction?: TxnSummary;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** A call refused before it left this instance. */
+const refused = (status: HostStatusCode): CallReply => ({ status, output: EMPTY, fuel: 0, refresh: {} });
+
+export class Transactions {
+  readonly #ports: TxnPorts;
+  readonly #lock: TxnLock;
+  /** Transactions this instance coordinates that are running now: the outcome query says "active". */
+  readonly #active = new Set<string>();
+  #restored = false;
+
+  constructor(ports: TxnPorts) {
+    this.#ports = ports;
+    this.#lock = new TxnLock(ports.clock);
+  }
+
+  /** The top-level `run`: this instance coordinates; the answer says what the transaction did. */
+  async run(input: Uint8Array, runFrame: FrameRunner, fault?: Fault): Promise<TopLevelResult> {
+    const { self, clock, random } = this.#ports;
+    const age = clock.now();
+    const txid = txnIdOf(self, random(16));
+    if ((await this.#take({ txid, age }, false)) === "conflict") throw conflict();
+    this.#active.add(txid);
+    const context: TxnContext = {
+      txid,
+      age,
+      path: ROOT_PATH,
+      stack: [self],
+      discarded: [],
+      fuel: null,
+      callsLeft: MAX_CALLS_PER_TRANSACTION,
+      ...(fault ? { fault } : {}),
+    };
+    const frame = new CallFrame(context);
+    try {
+      let result: ByteResult;
+      try {
+        result = await runFrame(this.#portFrame(frame), null, input);
+      } catch (error) {
+        await this.#abort(frame);
+        throw withTransaction(error, frame);
+      }
+      if (!frame.calledOut) {
+        const written = this.#ports.sql.transaction(() => this.#ports.hosts.commit(result.changes));
+        return { result, storageBytesWritten: written };
+      }
+      return await this.#commit(frame, result);
+    } finally {
+      this.#active.delete(txid);
+      this.#lock.release(txid);
+    }
+  }
+
+  /** A local writer (update_state): waits, bounded, for any transaction holding the instance. */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const owner = { txid: `local-${encodeId(this.#ports.random(16))}`, age: this.#ports.clock.now() };
+    if ((await this.#take(owner, false)) === "conflict") throw conflict();
+    try {
+      return await work();
+    } finally {
+      this.#lock.release(owner.txid);
+    }
+  }
+
+  /** A call into this instance from another frame of `context.txid`. */
+  async enter(context: TxnContext, input: Uint8Array, runFrame: FrameRunner): Promise<CalleeAnswer> {
+    const { self, hosts, log, clock } = this.#ports;
+    const code = this.#ports.code();
+    const refuse = (status: HostStatusCode) => refusal(context, status);
+    if (!code) return refuse(HostStatus.NOT_FOUND);
+    if (code.component || !hosts.transactional(code.namespaces)) return refuse(HostStatus.CALLEE_UNSUPPORTED);
+    if (context.stack.includes(self) && !code.reentrant) return refuse(HostStatus.REENTRANCY_REFUSED);
+    const taken = await this.#take({ txid: context.txid, age: context.age }, true);
+    if (taken === "conflict") return refuse(HostStatus.CONFLICT);
+    if (taken === "acquired") {
+      const coordinator = context.stack[0] ?? self;
+      log.hold({
+        txid: context.txid,
+        coordinator,
+        age: context.age,
+        role: "participant",
+        since: clock.now(),
+      });
+      this.#ports.wakeAt(clock.now() + TXN_IN_DOUBT_MS);
+    }
+    hosts.discard(code.namespaces, context.txid, context.discarded);
+    const frame = new CallFrame({ ...context, stack: [...context.stack, self] });
+    try {
+      const result = await runFrame(this.#portFrame(frame), context.fuel, input);
+      const output = await readAnswer(result);
+      this.#ports.sql.transaction(() => hosts.stage(frame.txid, frame.path, result.changes));
+      return frame.answer(self, HostStatus.OK, output, result.stats.fuel ?? 0);
+    } catch (error) {
+      hosts.discard(code.namespaces, frame.txid, [frame.path]);
+      const failure = calleeFailure(error);
+      return frame.answer(self, failure.status, failure.output, failure.fuel);
+    }
+  }
+
+  /** The coordinator's decision reaching this participant (at least once; idempotent). */
+  settle(txid: string, decision: Decision): void {
+    if (faultAt(decision.fault, "participant-crash-before-commit", this.#ports.self)) {
+      this.#ports.crash(`fault injection: ${this.#ports.self} crashes before it commits ${txid}`);
+    }
+    this.#settleHere(txid, decision);
+  }
+
+  /** What this coordinator knows of `txid` (null: nothing, so it never committed). */
+  outcome(txid: string): TxnReport | null {
+    const report = this.#ports.log.report(txid);
+    if (report || !this.#active.has(txid)) return report;
+    return { txid, status: "active", decidedAt: null, discarded: [], participants: [] };
+  }
+
+  /** The alarm's part: finish transactions left in doubt, retell decisions; returns when to look again. */
+  async recover(): Promise<number | null> {
+    this.#restore();
+    const { log, clock } = this.#ports;
+    let next: number | null = null;
+    const later = (ms: number) => (next = next === null ? ms : Math.min(next, ms));
+    for (const held of log.held()) {
+      if (!(await this.#resolve(held))) later(clock.now() + TXN_IN_DOUBT_MS);
+    }
+    const retell = await settleAll(this.#ports, log.unsettled());
+    if (retell) later(clock.now() + TXN_SETTLE_RETRY_MS);
+    const oldest = log.prune(clock.now() - TXN_OUTCOME_RETENTION_MS);
+    if (oldest !== null) later(oldest + TXN_OUTCOME_RETENTION_MS);
+    return next;
+  }
+
+  #portFrame(frame: CallFrame): PortFrame {
+    return { txid: frame.txid, calls: new CallTarget((request) => this.#outgoing(frame, request)) };
+  }
+
+  /** An outgoing call of `frame`: write back, run the callee tree, learn what it did. */
+  async #outgoing(frame: CallFrame, request: OutgoingCall): Promise<CallReply> {
+    const { hosts, log, sql, clock, self } = this.#ports;
+    const names = this.#ports.code()?.namespaces ?? null;
+    const first = !frame.calledOut;
+    frame.calledOut = true;
+    // The seed's write-back: what the caller changed so far is staged before the call leaves.
+    sql.transaction(() => {
+      if (first && frame.path === ROOT_PATH) {
+        log.hold({
+          txid: frame.txid,
+          coordinator: self,
+          age: frame.context.age,
+          role: "coordinator",
+          since: clock.now(),
+        });
+      }
+      hosts.stage(frame.txid, frame.path, request.flushed);
+    });
+    if (first && frame.path === ROOT_PATH) this.#ports.wakeAt(clock.now() + TXN_IN_DOUBT_MS);
+    if (request.callee.length !== ID_BYTES) return refused(HostStatus.INVALID_ARGUMENT);
+    if (frame.callsLeft <= 0) return refused(HostStatus.CALL_LIMIT);
+    if (frame.context.stack.length >= MAX_CALL_DEPTH) return refused(HostStatus.CALL_DEPTH_EXCEEDED);
+    const marks = hosts.mark(names);
+    const context = frame.childContext(request.fuel);
+    const callee = encodeId(request.callee);
+    let answer: CalleeAnswer;
+    try {
+      answer = await this.#ports.peer(callee).enter(context, request.input);
+    } catch {
+      // The callee's DO failed mid-call: its subtree counts as failed; its participants find out by alarm.
+      answer = refusal(context, HostStatus.CALLEE_TRAPPED);
+    }
+    frame.learn(answer, context.path, callee);
+    if (answer.status !== HostStatus.OK) {
+      hosts.discard(names, frame.txid, frame.discarded);
+      return { status: answer.status, output: answer.output, fuel: answer.fuel, refresh: {} };
+    }
+    const refresh = hosts.changedSince(names, frame.txid, marks);
+    return { status: HostStatus.OK, output: answer.output, fuel: answer.fuel, refresh };
+  }
+
+  async #commit(frame: CallFrame, result: ByteResult): Promise<TopLevelResult> {
+    const { hosts, log, sql, clock, self } = this.#ports;
+    const names = this.#ports.code()?.namespaces ?? null;
+    const { txid } = frame;
+    const participants = [...frame.participants].filter((id) => id !== self);
+    if (faultAt(frame.context.fault, "coordinator-crash-before-decision", self)) {
+      this.#ports.crash(`fault injection: coordinator ${self} crashes before deciding ${txid}`);
+    }
+    const decision: Decision = { outcome: "committed", discarded: frame.discarded };
+    const written = sql.transaction(() => {
+      hosts.discard(names, txid, frame.discarded);
+      const bytes = hosts.applyStaged(names, txid) + hosts.commit(result.changes);
+      log.decide(txid, { ...decision, decidedAt: clock.now() }, participants);
+      log.release(txid);
+      return bytes;
+    });
+    // The decision is on disk before any participant hears it (output gates would hold the RPCs anyway).
+    await this.#ports.durable();
+    if (faultAt(frame.context.fault, "coordinator-crash-after-decision", self)) {
+      this.#ports.crash(`fault injection: coordinator ${self} crashes after deciding ${txid}`);
+    }
+    const told = frame.context.fault ? { ...decision, fault: frame.context.fault } : decision;
+    const settled = await settleOnce(this.#ports, txid, told, participants);
+    if (settled < participants.length) this.#ports.wakeAt(clock.now() + TXN_SETTLE_RETRY_MS);
+    const calls = frame.node(self, "ok", result.stats.fuel);
+    const transaction = {
+      id: txid,
+      outcome: "committed" as const,
+      participants: participants.length,
+      settled,
+      calls,
+    };
+    return { result, storageBytesWritten: written, transaction };
+  }
+
+  async #abort(frame: CallFrame): Promise<void> {
+    if (!frame.calledOut) return;
+    const { hosts, log, sql, clock, self } = this.#ports;
+    const names = this.#ports.code()?.namespaces ?? null;
+    const participants = [...frame.participants].filter((id) => id !== self);
+    const decision: Decision = { outcome: "aborted", discarded: frame.discarded };
+    sql.transaction(() => {
+      hosts.dropStaged(names, frame.txid);
+      log.decide(frame.txid, { ...decision, decidedAt: clock.now() }, participants);
+      log.release(frame.txid);
+    });
+    const settled = await settleOnce(this.#ports, frame.txid, decision, participants);
+    if (settled < participants.length) this.#ports.wakeAt(clock.now() + TXN_SETTLE_RETRY_MS);
+  }
+
+  /** Applies or drops what `txid` staged here, and lets the instance go. */
+  #settleHere(txid: string, decision: Decision): void {
+    const { hosts, log, sql } = this.#ports;
+    if (log.isHeld(txid)) {
+      const names = this.#ports.code()?.namespaces ?? null;
+      sql.transaction(() => {
+        hosts.discard(names, txid, decision.discarded);
+        if (decision.outcome === "committed") hosts.applyStaged(names, txid);
+        else hosts.dropStaged(names, txid);
+        log.release(txid);
+      });
+    }
+    this.#lock.release(txid);
+  }
+
+  /** Finishes a held transaction whose outcome is known; false while it is still undecided. */
+  async #resolve(held: HeldTxn): Promise<boolean> {
+    if (this.#active.has(held.txid)) return false;
+    // A coordinator that lost its run before deciding: presumed abort (participants asking hear the same).
+    if (held.role === "coordinator") {
+      this.#settleHere(held.txid, { outcome: "aborted", discarded: [] });
+      return true;
+    }
+    let report: TxnReport | null;
+    try {
+      report = await this.#ports.peer(held.coordinator).outcome(held.txid);
+    } catch {
+      return false;
+    }
+    if (report?.status === "active") return false;
+    this.#settleHere(held.txid, { outcome: report?.status ?? "aborted", discarded: report?.discarded ?? [] });
+    return true;
+  }
+
+  /** After an eviction the lock is whatever txn_held says. */
+  #restore(): void {
+    if (this.#restored) return;
+    this.#restored = true;
+    const [held] = this.#ports.log.held();
+    if (held) this.#lock.restore({ txid: held.txid, age: held.age });
+  }
+
+  async #take(owner: LockOwner, die: boolean): Promise<Acquired> {
+    this.#restore();
+    const taken = await this.#lock.acquire(owner, { die, waitMs: TXN_LOCK_WAIT_MS });
+    if (taken !== "conflict") return taken;
+    // The holder may be one an eviction or crash left in doubt: settle it if its outcome is known.
+    const holder = this.#lock.holder();
+    const held = this.#ports.log.held().find((entry) => entry.txid === holder?.txid);
+    const stale = held && held.since < this.#ports.clock.now() - TXN_LOCK_WAIT_MS;
+    if (!held || !stale || !(await this.#resolve(held))) return "conflict";
+    return this.#lock.acquire(owner, { die, waitMs: 0 });
+  }
+}
+
+function conflict(): EdgeError {
+  return new EdgeError(
+    "CONFLICT",
+    "another transaction holds this instance (it changed it and has not finished); retry",
+    { details: { retryable: true } },
+  );
+}
+
+function faultAt(fault: Fault | undefined, point: FaultPoint, self: string): boolean {
+  return fault?.point === point && (fault.instance === undefined || fault.instance === self);
+}
+
+/** A failed run's error, naming its transaction (it called out) for GET /v1/transactions/:txid. */
+function withTransaction(error: unknown, frame: CallFrame): unknown {
+  if (!frame.calledOut || !(error instanceof EdgeError)) return error;
+  return new EdgeError(error.code, error.message, {
+    cause: error.cause,
+    details: { ...error.details, transaction: frame.txid, calls: frame.node("", "failed", null).calls },
+  });
+}

@@ -1,0 +1,72 @@
+// The edge_call imports (README "Contract calls"): a synchronous call into
+// another instance's `run`, as ewasm's EEI call/getResponseSize/getResponse.
+// The guest suspends (JSPI) while its DO runs the callee tree; before the call
+// leaves, every namespace writes back (storage_sync semantics) and after a
+// success re-reads what the tree changed in this instance (re-entry).
+import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
+import type { CallPort, CallReply } from "../../protocol/call-port.js";
+import type { GuestBinding, GuestCall } from "../guest-call.js";
+import { ID_BYTES } from "../../identity/ids.js";
+import { MAX_CALL_BYTES } from "../../limits.js";
+import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
+
+const EMPTY = new Uint8Array(0);
+
+export function bindCall(call: GuestCall, port: CallPort | undefined): GuestBinding<never> {
+  let answer: Uint8Array = EMPTY;
+
+  /** The call's arguments, or the status that refuses them. */
+  const check = (idPtr: number, inputPtr: number, inputLen: number): HostStatusCode | null => {
+    call.meter.charge(hostBytesCost(Math.max(0, inputLen)));
+    answer = EMPTY;
+    if (inputLen < 0) return HostStatus.INVALID_ARGUMENT;
+    if (inputLen > MAX_CALL_BYTES) return HostStatus.CALL_LIMIT;
+    const memory = call.memory();
+    if (!memory.contains(idPtr >>> 0, ID_BYTES) || !memory.contains(inputPtr >>> 0, inputLen))
+      return HostStatus.OUT_OF_BOUNDS;
+    // A guest that cannot suspend cannot wait for a callee; without a port nothing leaves.
+    return port && call.jspi ? null : HostStatus.DISCONNECTED;
+  };
+
+  const callInto = async (idPtr: number, inputPtr: number, inputLen: number): Promise<HostStatusCode> => {
+    const refused = check(idPtr, inputPtr, inputLen);
+    if (refused !== null || !port) return refused ?? HostStatus.DISCONNECTED;
+    const memory = call.memory();
+    const callee = memory.read(idPtr >>> 0, ID_BYTES, "callee id");
+    const input = memory.read(inputPtr >>> 0, inputLen, "call input");
+    let reply: CallReply;
+    try {
+      reply = await port.call({ callee, input, flushed: call.checkpoint(), fuel: call.meter.remaining() });
+    } catch {
+      // The DO could not run the call at all; whatever the tree did is discarded there.
+      return HostStatus.IO_ERROR;
+    }
+    // The callee tree's fuel is the caller's: overdrawn, the caller stops at its next fuel check.
+    call.meter.spend(reply.fuel);
+    answer = reply.output;
+    if (reply.status === HostStatus.OK) await call.refresh(reply.refresh);
+    return reply.status;
+  };
+
+  return {
+    imports: {
+      call: call.jspi
+        ? (new WebAssembly.Suspending(callInto) as never)
+        : (idPtr: number, inputPtr: number, inputLen: number) =>
+            check(idPtr, inputPtr, inputLen) ?? HostStatus.DISCONNECTED,
+      call_result_size: (): number => {
+        call.meter.charge(HOST_COST.call);
+        return answer.length;
+      },
+      call_result_read: (ptr: number, offset: number, len: number): number => {
+        call.meter.charge(hostBytesCost(Math.max(0, len)));
+        if (offset < 0 || len < 0) return HostStatus.INVALID_ARGUMENT;
+        // The whole buffer the guest names must be its own, however much of the answer is left.
+        if (!call.memory().contains(ptr >>> 0, len)) return HostStatus.OUT_OF_BOUNDS;
+        const bytes = answer.subarray(Math.min(offset, answer.length), Math.min(offset + len, answer.length));
+        call.memory().write(ptr >>> 0, bytes, "call result");
+        return bytes.length;
+      },
+    },
+  };
+}
