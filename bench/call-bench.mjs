@@ -1,9 +1,8 @@
 // Contract-to-contract calls (issue 13): a run that calls another instance
 // against one that does not, a three-instance transaction, and transfers
 // between two instances with 20 in flight at once (committed per second).
-import { readFileSync } from "node:fs";
 import { base58 } from "@scure/base";
-import { createInstance, timed } from "./http-client.mjs";
+import { createBuilt, timed } from "./http-client.mjs";
 
 const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -28,12 +27,7 @@ const u64 = (value) => {
 };
 
 export async function callBench({ origin, json, quick, log }) {
-  const create = (name) =>
-    createInstance(
-      json,
-      readFileSync(`build/contracts/${name}.wasm`),
-      `bench-${name}-${Date.now()}-${Math.random()}`,
-    );
+  const create = (name) => createBuilt(json, name);
   const run = async (id, body) => {
     const response = await fetch(`${origin}/v1/contracts/${id}/run`, { method: "POST", body });
     const bytes = Buffer.from(await response.arrayBuffer());

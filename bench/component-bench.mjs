@@ -2,18 +2,13 @@
 // std::fs (journal-rs: 64 KiB buffer) against raw DO SQLite measured in the
 // same run, 4 KiB files created per second, the guest's memory while it
 // reads the 64 MiB file, and the first and warm run of a component.
-import { existsSync, readFileSync } from "node:fs";
-import { createInstance, timed } from "./http-client.mjs";
+import { existsSync } from "node:fs";
+import { createBuilt, timed } from "./http-client.mjs";
 
 const median = (values) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function componentBench({ origin, json, quick, log }) {
-  const create = (name) =>
-    createInstance(
-      json,
-      readFileSync(`build/contracts/${name}.wasm`),
-      `bench-${name}-${Date.now()}-${Math.random()}`,
-    );
+  const create = (name) => createBuilt(json, name);
   const run = async (id, input) => {
     const response = await fetch(`${origin}/v1/contracts/${id}/run`, { method: "POST", body: input });
     const text = await response.text();

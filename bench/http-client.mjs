@@ -1,5 +1,6 @@
 // Streaming HTTP helpers for the benchmarks: bodies are generated and consumed
 // chunk by chunk, so the client never holds a whole state either.
+import { readFileSync } from "node:fs";
 import http from "node:http";
 
 const CHUNK = 64 * 1024;
@@ -62,6 +63,15 @@ export async function timed(fn) {
 }
 
 /** Uploads `wasm` and creates an instance of it with `parameters` (text or bytes); answers its id. */
+/** A fresh instance of the contract the build compiled to build/contracts/<name>.wasm. */
+export function createBuilt(json, name) {
+  return createInstance(
+    json,
+    readFileSync(`build/contracts/${name}.wasm`),
+    `bench-${name}-${Date.now()}-${Math.random()}`,
+  );
+}
+
 export async function createInstance(json, wasm, parameters, headers = {}) {
   const { codeHash } = await json("/v1/code", { method: "PUT", body: wasm });
   const { id } = await json("/v1/contracts", {

@@ -30,8 +30,8 @@ import { LeaseApi } from "../src/store/leases/lease-api.js";
 import { durableObjectSql } from "../src/store/sql/durable-object-sql.js";
 import type { SqlPort } from "../src/store/sql/sql-port.js";
 import type { StateVersion } from "../src/store/state/state-tables.js";
-import { Transactions, type TxnPeer } from "../src/contract/txn/transactions.js";
-import { TransactionLog } from "../src/store/txn/transaction-log.js";
+import type { Transactions } from "../src/contract/txn/transactions.js";
+import { openTransactions } from "../src/contract/txn/open-transactions.js";
 import type { PortFrame } from "../src/namespaces/host-namespace.js";
 import type { CalleeAnswer, Decision, TxnContext, TxnReport } from "../src/protocol/transaction.js";
 import { coordinatorOf } from "../src/protocol/transaction.js";
@@ -81,38 +81,15 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
 
   /** This instance's part in transactions (opened with the instance). */
   get #transactions(): Transactions {
-    const opened = this.#instance;
-    this.#txns ??= new Transactions({
-      self: this.#requireRecord().id,
-      code: () => {
-        const record = this.#open()?.instance.get();
-        if (!record) return null;
-        const { namespaces, reentrant } = record;
-        return { namespaces, reentrant, component: isComponentCode(namespaces) };
-      },
-      hosts: opened.hosts,
+    this.#txns ??= openTransactions({
+      state: this.ctx,
+      instances: this.env.CONTRACTS,
       sql: this.#sql,
-      log: new TransactionLog(this.#sql),
       clock: this.#clock,
+      opened: this.#instance,
       wakeAt: (ms) => void this.#wakeAt(ms),
-      peer: (id) => this.#peer(id),
-      random: (bytes) => crypto.getRandomValues(new Uint8Array(bytes)),
-      durable: () => this.ctx.storage.sync(),
-      crash: (reason) => {
-        this.ctx.abort(reason);
-        throw new EdgeError("INTERNAL", reason);
-      },
     });
     return this.#txns;
-  }
-
-  #peer(id: string): TxnPeer {
-    const stub = this.env.CONTRACTS.get(this.env.CONTRACTS.idFromName(id));
-    return {
-      enter: async (context, input) => (await stub.txnEnter(context, input)) as CalleeAnswer,
-      settle: async (txid, decision) => void (await stub.txnSettle(txid, decision)),
-      outcome: async (txid) => (await stub.txnOutcome(txid)) as TxnReport | null,
-    };
   }
 
   /** Moves the alarm earlier if `ms` comes before it; never later. */
@@ -170,9 +147,6 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     return this.#serial.run(() =>
       toOutcome(async () => {
         const record = this.#requireRecord();
-        if (options.fault && !this.#settings.faultInjection) {
-          throw new EdgeError("BAD_REQUEST", "fault injection is off in this deployment");
-        }
         const run = (frame: PortFrame, _fuel: number | null, body: Uint8Array) =>
           this.#executor(record, options, frame).run(body);
         const { result, storageBytesWritten, transaction } = await this.#transactions.run(

@@ -47,7 +47,10 @@ export class NamespaceHosts {
 
   /** Whether code importing `names` can take part in a transaction: every namespace it changes can stage. */
   transactional(names: readonly string[] | null): boolean {
-    return imported(names).every((namespace) => !namespace.host?.commit || namespace.host.txn);
+    // Component namespaces do not count: a component is refused as a callee before this is asked.
+    return imported(names).every(
+      (namespace) => namespace.component !== undefined || !namespace.host?.commit || namespace.host.txn,
+    );
   }
 
   /** Stages a frame's changes under (txid, path); call inside the SQL transaction that records the frame. */

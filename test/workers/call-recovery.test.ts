@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { HostStatus } from "../../src/protocol/host-status.js";
 import { BASE } from "./support/api.js";
 import { CallScript, callOutputAt } from "./support/call-script.js";
-import { probe, run, stored, text, utf8, type Probe } from "./support/calls.js";
+import { probe, run, stored, text, txnLeftovers, utf8, type Probe } from "./support/calls.js";
 
 const stub = (id: string) => env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
 
@@ -67,6 +67,7 @@ describe("recovery after a crash", () => {
     await evictDurableObject(stub(a.id));
     for (const { id } of [b, c]) expect(await runDurableObjectAlarm(stub(id))).toBe(true);
     expect([await first(a.id), await first(b.id), await first(c.id)]).toEqual(["a", "b", "c"]);
+    for (const { id } of [a, b, c]) expect(await txnLeftovers(id)).toEqual({ staged: 0, held: 0 });
   });
 
   it("a coordinator that crashes before deciding: presumed abort everywhere", async () => {
@@ -75,6 +76,7 @@ describe("recovery after a crash", () => {
     expect(response.status).toBeGreaterThanOrEqual(500);
     for (const { id } of [b, c, a]) expect(await runDurableObjectAlarm(stub(id))).toBe(true);
     expect([await first(a.id), await first(b.id), await first(c.id)]).toEqual(["\0", "\0", "\0"]);
+    for (const { id } of [a, b, c]) expect(await txnLeftovers(id)).toEqual({ staged: 0, held: 0 });
     // Nothing is held any more: each instance takes a new transaction at once.
     const out = new Uint8Array(
       await (

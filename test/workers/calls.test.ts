@@ -7,7 +7,7 @@ import { CallScript, callOutputAt, i32At } from "./support/call-script.js";
 import { parseId } from "../../src/identity/ids.js";
 import { MAX_CALL_DEPTH } from "../../src/limits.js";
 import { BASE, createInstance, errorOf } from "./support/api.js";
-import { probe, run, runOk, stored, text, utf8 } from "./support/calls.js";
+import { probe, run, runOk, stored, text, txnLeftovers, utf8 } from "./support/calls.js";
 
 describe("A -> B -> C", () => {
   it("passes answers back and commits the storage of all three together", async () => {
@@ -49,6 +49,8 @@ describe("one atomic outcome", () => {
       .error;
     expect(error.code).toBe("CONTRACT_TRAP");
     for (const { id } of [a, b, c]) expect([...(await stored(id, 0, 1))]).toEqual([0]);
+    // Nothing staged is left anywhere, and nothing holds the instances.
+    for (const { id } of [a, b, c]) expect(await txnLeftovers(id)).toEqual({ staged: 0, held: 0 });
     // The coordinator recorded the abort; every participant has it.
     const report = await (await fetchTransaction(error.details.transaction)).json();
     expect(report).toMatchObject({ status: "aborted", participants: [{ settled: true }, { settled: true }] });
@@ -66,6 +68,7 @@ describe("one atomic outcome", () => {
     expect(text(await stored(a.id, 0, 2))).toBe("a!");
     expect([...(await stored(b.id, 0, 1))]).toEqual([0]);
     expect([...(await stored(c.id, 0, 1))]).toEqual([0]);
+    for (const { id } of [a, b, c]) expect(await txnLeftovers(id)).toEqual({ staged: 0, held: 0 });
   });
 });
 

@@ -5,11 +5,9 @@
 // enter; the coordinator records its decision in the same SQLite transaction
 // that applies its own changes, then tells the participants, which apply or
 // drop theirs in one transaction each. An alarm finishes what a crash left.
-import type { Clock } from "../../clock.js";
 import { EdgeError } from "../../errors.js";
-import { encodeId, ID_BYTES } from "../../identity/ids.js";
+import { encodeId } from "../../identity/ids.js";
 import {
-  MAX_CALL_DEPTH,
   MAX_CALLS_PER_TRANSACTION,
   TXN_IN_DOUBT_MS,
   TXN_LOCK_WAIT_MS,
@@ -17,69 +15,30 @@ import {
   TXN_SETTLE_RETRY_MS,
 } from "../../limits.js";
 import type { PortFrame } from "../../namespaces/host-namespace.js";
-import type { CallReply, OutgoingCall } from "../../protocol/call-port.js";
 import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
 import {
   ROOT_PATH,
+  coordinatorOf,
   txnIdOf,
   type CalleeAnswer,
   type Decision,
   type Fault,
-  type FaultPoint,
   type TxnContext,
   type TxnReport,
-  type TxnSummary,
 } from "../../protocol/transaction.js";
-import type { SqlPort } from "../../store/sql/sql-port.js";
-import type { HeldTxn, TransactionLog } from "../../store/txn/transaction-log.js";
+import type { HeldTxn } from "../../store/txn/transaction-log.js";
 import type { ByteResult } from "../contract-executor.js";
-import type { NamespaceHosts } from "../namespace-hosts.js";
 import { CallTarget } from "../ports/call-target.js";
 import { CallFrame, refusal } from "./call-frame.js";
 import { calleeFailure } from "./callee-failure.js";
+import { abortTree, commitTree, faultAt } from "./decide.js";
+import { callOut } from "./outgoing-call.js";
 import { readAnswer } from "./read-answer.js";
+import { settleAll } from "./settle.js";
 import { TxnLock, type Acquired, type LockOwner } from "./txn-lock.js";
-import { settleAll, settleOnce } from "./settle.js";
+import { namespacesOf, type FrameRunner, type TopLevelResult, type TxnPorts } from "./txn-ports.js";
 
-/** Another instance, as transactions reach it (its DO's txn RPCs). */
-export interface TxnPeer {
-  enter(context: TxnContext, input: Uint8Array): Promise<CalleeAnswer>;
-  settle(txid: string, decision: Decision): Promise<void>;
-  outcome(txid: string): Promise<TxnReport | null>;
-}
-
-export interface TxnPorts {
-  /** This instance's base58 id. */
-  self: string;
-  /** The instance's code, as far as transactions care (null: no instance here). */
-  code(): { namespaces: readonly string[] | null; reentrant: boolean; component: boolean } | null;
-  hosts: NamespaceHosts;
-  sql: SqlPort;
-  log: TransactionLog;
-  clock: Clock;
-  wakeAt(ms: number): void;
-  peer(id: string): TxnPeer;
-  random(bytes: number): Uint8Array;
-  /** Resolves once every write so far is on disk (the DO's storage.sync). */
-  durable(): Promise<void>;
-  /** Ends this object at once, as a crash would (fault injection only). */
-  crash(reason: string): never;
-}
-
-/** Runs the instance's `run` in a frame (the DO builds its executor); `fuel`: the budget it may use. */
-export type FrameRunner = (frame: PortFrame, fuel: number | null, input: Uint8Array) => Promise<ByteResult>;
-
-export interface TopLevelResult {
-  result: ByteResult;
-  storageBytesWritten: number;
-  /** Present once the run called out: what the transaction was and did. */
-  transaction?: TxnSummary;
-}
-
-const EMPTY = new Uint8Array(0);
-
-/** A call refused before it left this instance. */
-const refused = (status: HostStatusCode): CallReply => ({ status, output: EMPTY, fuel: 0, refresh: {} });
+export type { FrameRunner, TopLevelResult, TxnPeer, TxnPorts } from "./txn-ports.js";
 
 export class Transactions {
   readonly #ports: TxnPorts;
@@ -116,14 +75,15 @@ export class Transactions {
       try {
         result = await runFrame(this.#portFrame(frame), null, input);
       } catch (error) {
-        await this.#abort(frame);
+        if (frame.calledOut) await abortTree(this.#ports, frame);
         throw withTransaction(error, frame);
       }
       if (!frame.calledOut) {
         const written = this.#ports.sql.transaction(() => this.#ports.hosts.commit(result.changes));
         return { result, storageBytesWritten: written };
       }
-      return await this.#commit(frame, result);
+      const { written, transaction } = await commitTree(this.#ports, frame, result);
+      return { result, storageBytesWritten: written, transaction };
     } finally {
       this.#active.delete(txid);
       this.#lock.release(txid);
@@ -152,7 +112,7 @@ export class Transactions {
     const taken = await this.#take({ txid: context.txid, age: context.age }, true);
     if (taken === "conflict") return refuse(HostStatus.CONFLICT);
     if (taken === "acquired") {
-      const coordinator = context.stack[0] ?? self;
+      const coordinator = coordinatorOf(context.txid) ?? self;
       log.hold({
         txid: context.txid,
         coordinator,
@@ -167,6 +127,9 @@ export class Transactions {
     try {
       const result = await runFrame(this.#portFrame(frame), context.fuel, input);
       const output = await readAnswer(result);
+      // A decision may have come while the frame ran (its caller gave up at the deadline): stage nothing then.
+      if (!log.isHeld(frame.txid))
+        throw new EdgeError("CONTRACT_DEADLINE", "the transaction ended while the call ran");
       this.#ports.sql.transaction(() => hosts.stage(frame.txid, frame.path, result.changes));
       return frame.answer(self, HostStatus.OK, output, result.stats.fuel ?? 0);
     } catch (error) {
@@ -208,106 +171,14 @@ export class Transactions {
   }
 
   #portFrame(frame: CallFrame): PortFrame {
-    return { txid: frame.txid, calls: new CallTarget((request) => this.#outgoing(frame, request)) };
-  }
-
-  /** An outgoing call of `frame`: write back, run the callee tree, learn what it did. */
-  async #outgoing(frame: CallFrame, request: OutgoingCall): Promise<CallReply> {
-    const { hosts, log, sql, clock, self } = this.#ports;
-    const names = this.#ports.code()?.namespaces ?? null;
-    const first = !frame.calledOut;
-    frame.calledOut = true;
-    // The seed's write-back: what the caller changed so far is staged before the call leaves.
-    sql.transaction(() => {
-      if (first && frame.path === ROOT_PATH) {
-        log.hold({
-          txid: frame.txid,
-          coordinator: self,
-          age: frame.context.age,
-          role: "coordinator",
-          since: clock.now(),
-        });
-      }
-      hosts.stage(frame.txid, frame.path, request.flushed);
-    });
-    if (first && frame.path === ROOT_PATH) this.#ports.wakeAt(clock.now() + TXN_IN_DOUBT_MS);
-    if (request.callee.length !== ID_BYTES) return refused(HostStatus.INVALID_ARGUMENT);
-    if (frame.callsLeft <= 0) return refused(HostStatus.CALL_LIMIT);
-    if (frame.context.stack.length >= MAX_CALL_DEPTH) return refused(HostStatus.CALL_DEPTH_EXCEEDED);
-    const marks = hosts.mark(names);
-    const context = frame.childContext(request.fuel);
-    const callee = encodeId(request.callee);
-    let answer: CalleeAnswer;
-    try {
-      answer = await this.#ports.peer(callee).enter(context, request.input);
-    } catch {
-      // The callee's DO failed mid-call: its subtree counts as failed; its participants find out by alarm.
-      answer = refusal(context, HostStatus.CALLEE_TRAPPED);
-    }
-    frame.learn(answer, context.path, callee);
-    if (answer.status !== HostStatus.OK) {
-      hosts.discard(names, frame.txid, frame.discarded);
-      return { status: answer.status, output: answer.output, fuel: answer.fuel, refresh: {} };
-    }
-    const refresh = hosts.changedSince(names, frame.txid, marks);
-    return { status: HostStatus.OK, output: answer.output, fuel: answer.fuel, refresh };
-  }
-
-  async #commit(frame: CallFrame, result: ByteResult): Promise<TopLevelResult> {
-    const { hosts, log, sql, clock, self } = this.#ports;
-    const names = this.#ports.code()?.namespaces ?? null;
-    const { txid } = frame;
-    const participants = [...frame.participants].filter((id) => id !== self);
-    if (faultAt(frame.context.fault, "coordinator-crash-before-decision", self)) {
-      this.#ports.crash(`fault injection: coordinator ${self} crashes before deciding ${txid}`);
-    }
-    const decision: Decision = { outcome: "committed", discarded: frame.discarded };
-    const written = sql.transaction(() => {
-      hosts.discard(names, txid, frame.discarded);
-      const bytes = hosts.applyStaged(names, txid) + hosts.commit(result.changes);
-      log.decide(txid, { ...decision, decidedAt: clock.now() }, participants);
-      log.release(txid);
-      return bytes;
-    });
-    // The decision is on disk before any participant hears it (output gates would hold the RPCs anyway).
-    await this.#ports.durable();
-    if (faultAt(frame.context.fault, "coordinator-crash-after-decision", self)) {
-      this.#ports.crash(`fault injection: coordinator ${self} crashes after deciding ${txid}`);
-    }
-    const told = frame.context.fault ? { ...decision, fault: frame.context.fault } : decision;
-    const settled = await settleOnce(this.#ports, txid, told, participants);
-    if (settled < participants.length) this.#ports.wakeAt(clock.now() + TXN_SETTLE_RETRY_MS);
-    const calls = frame.node(self, "ok", result.stats.fuel);
-    const transaction = {
-      id: txid,
-      outcome: "committed" as const,
-      participants: participants.length,
-      settled,
-      calls,
-    };
-    return { result, storageBytesWritten: written, transaction };
-  }
-
-  async #abort(frame: CallFrame): Promise<void> {
-    if (!frame.calledOut) return;
-    const { hosts, log, sql, clock, self } = this.#ports;
-    const names = this.#ports.code()?.namespaces ?? null;
-    const participants = [...frame.participants].filter((id) => id !== self);
-    const decision: Decision = { outcome: "aborted", discarded: frame.discarded };
-    sql.transaction(() => {
-      hosts.dropStaged(names, frame.txid);
-      log.decide(frame.txid, { ...decision, decidedAt: clock.now() }, participants);
-      log.release(frame.txid);
-    });
-    const settled = await settleOnce(this.#ports, frame.txid, decision, participants);
-    if (settled < participants.length) this.#ports.wakeAt(clock.now() + TXN_SETTLE_RETRY_MS);
+    return { txid: frame.txid, calls: new CallTarget((request) => callOut(this.#ports, frame, request)) };
   }
 
   /** Applies or drops what `txid` staged here, and lets the instance go. */
   #settleHere(txid: string, decision: Decision): void {
     const { hosts, log, sql } = this.#ports;
     if (log.isHeld(txid)) {
-      const names = this.#ports.code()?.namespaces ?? null;
+      const names = namespacesOf(this.#ports);
       sql.transaction(() => {
         hosts.discard(names, txid, decision.discarded);
         if (decision.outcome === "committed") hosts.applyStaged(names, txid);
@@ -364,10 +235,6 @@ function conflict(): EdgeError {
     "another transaction holds this instance (it changed it and has not finished); retry",
     { details: { retryable: true } },
   );
-}
-
-function faultAt(fault: Fault | undefined, point: FaultPoint, self: string): boolean {
-  return fault?.point === point && (fault.instance === undefined || fault.instance === self);
 }
 
 /** A failed run's error, naming its transaction (it called out) for GET /v1/transactions/:txid. */

@@ -1,6 +1,6 @@
 // Helpers for the contract-call tests: probe instances (ids as the raw bytes a
 // guest names them by), runs, and reads of linear storage over HTTP.
-import { SELF } from "cloudflare:test";
+import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import { parseId } from "../../../src/identity/ids.js";
 import { BASE, createInstance } from "./api.js";
@@ -36,3 +36,17 @@ export async function stored(id: string, offset: number, length: number): Promis
 
 export const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 export const utf8 = (value: string) => new TextEncoder().encode(value);
+
+/** What an instance's DO still holds for transactions: staged storage rows and held transactions. */
+export async function txnLeftovers(id: string): Promise<{ staged: number; held: number }> {
+  const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
+  return runInDurableObject(stub, (_instance, state) => {
+    const count = (table: string) => {
+      const exists = state.storage.sql
+        .exec("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?", table)
+        .one().n;
+      return exists ? Number(state.storage.sql.exec(`SELECT COUNT(*) AS n FROM ${table}`).one().n) : 0;
+    };
+    return { staged: count("txn_storage"), held: count("txn_held") };
+  });
+}

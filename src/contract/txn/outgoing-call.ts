@@ -1,0 +1,56 @@
+// One outgoing call of a frame (what its guest's edge_call `call` reaches):
+// the seed's write-back first (what the caller changed so far is staged for
+// the transaction), then the callee tree in the callee's DO, then what the
+// caller must re-read of its own instance (frames a re-entrant frame changed).
+import { encodeId, ID_BYTES } from "../../identity/ids.js";
+import { MAX_CALL_DEPTH, TXN_IN_DOUBT_MS } from "../../limits.js";
+import type { CallReply, OutgoingCall } from "../../protocol/call-port.js";
+import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
+import { ROOT_PATH, type CalleeAnswer } from "../../protocol/transaction.js";
+import { refusal, type CallFrame } from "./call-frame.js";
+import { namespacesOf, type TxnPorts } from "./txn-ports.js";
+
+/** A call refused before it left this instance. */
+const refused = (status: HostStatusCode): CallReply => ({
+  status,
+  output: new Uint8Array(0),
+  fuel: 0,
+  refresh: {},
+});
+
+export async function callOut(ports: TxnPorts, frame: CallFrame, request: OutgoingCall): Promise<CallReply> {
+  const { hosts, clock } = ports;
+  const names = namespacesOf(ports);
+  // The coordinator's first call makes the transaction one that a crash can leave behind: hold it on disk.
+  const coordinating = !frame.calledOut && frame.path === ROOT_PATH;
+  frame.calledOut = true;
+  ports.sql.transaction(() => {
+    if (coordinating) {
+      const { txid, age } = frame.context;
+      ports.log.hold({ txid, coordinator: ports.self, age, role: "coordinator", since: clock.now() });
+    }
+    hosts.stage(frame.txid, frame.path, request.flushed);
+  });
+  if (coordinating) ports.wakeAt(clock.now() + TXN_IN_DOUBT_MS);
+  if (request.callee.length !== ID_BYTES) return refused(HostStatus.INVALID_ARGUMENT);
+  if (frame.callsLeft <= 0) return refused(HostStatus.CALL_LIMIT);
+  if (frame.context.stack.length >= MAX_CALL_DEPTH) return refused(HostStatus.CALL_DEPTH_EXCEEDED);
+  const marks = hosts.mark(names);
+  const context = frame.childContext(request.fuel);
+  const callee = encodeId(request.callee);
+  let answer: CalleeAnswer;
+  try {
+    answer = await ports.peer(callee).enter(context, request.input);
+  } catch {
+    // The callee's DO failed mid-call: its subtree counts as failed; its participants find out by alarm.
+    answer = refusal(context, HostStatus.CALLEE_TRAPPED);
+  }
+  frame.learn(answer, context.path, callee);
+  if (answer.status !== HostStatus.OK) {
+    // Whatever the failed subtree staged here (re-entrant frames of ours) goes now.
+    hosts.discard(names, frame.txid, frame.discarded);
+    return { status: answer.status, output: answer.output, fuel: answer.fuel, refresh: {} };
+  }
+  const refresh = hosts.changedSince(names, frame.txid, marks);
+  return { status: HostStatus.OK, output: answer.output, fuel: answer.fuel, refresh };
+}
