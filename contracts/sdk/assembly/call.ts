@@ -20,8 +20,6 @@ export const enum CallStatus {
   INVALID_ARGUMENT = -1,
   /** The guest memory range lies outside memory. */
   OUT_OF_BOUNDS = -2,
-  /** The host could not run the call at all; the callee tree changed nothing. */
-  IO_ERROR = -6,
   /** No call port: this sandbox cannot suspend, so it cannot call. */
   DISCONNECTED = -7,
   /** No instance has that id. */
@@ -110,7 +108,6 @@ export namespace Call {
       case CallStatus.OK: name = "OK"; break;
       case CallStatus.INVALID_ARGUMENT: name = "INVALID_ARGUMENT"; break;
       case CallStatus.OUT_OF_BOUNDS: name = "OUT_OF_BOUNDS"; break;
-      case CallStatus.IO_ERROR: name = "IO_ERROR"; break;
       case CallStatus.DISCONNECTED: name = "DISCONNECTED"; break;
       case CallStatus.NOT_FOUND: name = "NOT_FOUND"; break;
       case CallStatus.CALLEE_TRAPPED: name = "CALLEE_TRAPPED"; break;

@@ -1,6 +1,6 @@
 // The coordinator's decision on a top-level run that called out. Commit:
 // its own staged and final changes apply and the decision is recorded in one
-// SQLite transaction, on disk before any participant hears of it. Abort: its
+// SQLite transaction, on disk before any participant hears of it (output gate). Abort: its
 // staged changes go and the abort is recorded. Then every participant is
 // told; those that do not answer are retold by the alarm.
 import { TXN_SETTLE_RETRY_MS } from "../../limits.js";
@@ -34,9 +34,11 @@ export async function commitTree(
     log.release(txid);
     return bytes;
   });
-  // Output gates would hold the RPCs until the write is confirmed anyway; this says it, and lets a crash test rely on it.
-  await ports.durable();
+  // No participant hears of it before it is on disk: the output gate holds outgoing RPCs until the
+  // write is confirmed (Cloudflare's glossary). The crash point waits for that too, so it models a
+  // crash after the decision is durable, not one that loses it (which is a crash before deciding).
   if (faultAt(context.fault, "coordinator-crash-after-decision", self)) {
+    await ports.durable();
     ports.crash(`fault injection: coordinator ${self} crashes after deciding ${txid}`);
   }
   const settled = await tell(

@@ -33,7 +33,7 @@ export interface TxnPorts {
   wakeAt(ms: number): void;
   peer(id: string): TxnPeer;
   random(bytes: number): Uint8Array;
-  /** Resolves once every write so far is on disk (the DO's storage.sync). */
+  /** Resolves once every write so far is on disk (the DO's storage.sync; the crash points need it). */
   durable(): Promise<void>;
   /** Ends this object at once, as a crash would (fault injection only). */
   crash(reason: string): never;

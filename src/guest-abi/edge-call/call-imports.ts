@@ -34,13 +34,14 @@ export function bindCall(call: GuestCall, port: CallPort | undefined): GuestBind
     const memory = call.memory();
     const callee = memory.read(idPtr >>> 0, ID_BYTES, "callee id");
     const input = memory.read(inputPtr >>> 0, inputLen, "call input");
-    let reply: CallReply;
-    try {
-      reply = await port.call({ callee, input, flushed: call.checkpoint(), fuel: call.meter.remaining() });
-    } catch {
-      // The DO could not run the call at all; whatever the tree did is discarded there.
-      return HostStatus.IO_ERROR;
-    }
+    // The DO answers every failure of the callee tree as a status; if it throws, the caller's own
+    // write-back may not have been staged, so the caller must not go on: the throw fails its run.
+    const reply: CallReply = await port.call({
+      callee,
+      input,
+      flushed: call.checkpoint(),
+      fuel: call.meter.remaining(),
+    });
     // The callee tree's fuel is the caller's: overdrawn, the caller stops at its next fuel check.
     call.meter.spend(reply.fuel);
     answer = reply.output;
