@@ -47,6 +47,8 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
+          // Describes the sandbox without JSPI only: the workers-prefetch project runs it.
+          exclude: ["test/workers/calls-prefetch.test.ts"],
           testTimeout: 60_000,
         },
       },
@@ -66,6 +68,7 @@ export default defineConfig({
             "test/workers/execution.test.ts",
             "test/workers/fuel.test.ts",
             "test/workers/conformance/*.test.ts",
+            "test/workers/calls-prefetch.test.ts",
           ],
           testTimeout: 60_000,
         },

@@ -104,3 +104,14 @@ describe("recovery after a crash", () => {
     expect(await first(b.id)).toBe("b");
   });
 });
+
+describe("an instance left in doubt", () => {
+  it("is settled by the first writer that meets it once it has been held 2 s, without waiting for its alarm", async () => {
+    const [a, b, c] = [await probe(), await probe(), await probe()];
+    await transfer(`participant-crash-before-commit@${b.id}`, a, b, c);
+    // B's own run waits for the lock, asks the coordinator, applies the decision, then reads it.
+    const out = new Uint8Array(await (await run(b.id, new CallScript().read(0, 1).bytes())).arrayBuffer());
+    expect(text(out.subarray(4, 5))).toBe("b");
+    expect(await txnLeftovers(b.id)).toEqual({ staged: 0, held: 0 });
+  });
+});
