@@ -10,6 +10,7 @@ const POINTS: readonly FaultPoint[] = [
   "coordinator-crash-before-decision",
   "coordinator-crash-after-decision",
   "participant-crash-before-commit",
+  "participant-crash-before-answer",
 ];
 
 /** `point` or `point@<instance id>`; undefined when the header is absent. */

@@ -12,7 +12,8 @@ export const ROOT_PATH: CallPath = "r";
 export type FaultPoint =
   | "coordinator-crash-before-decision"
   | "coordinator-crash-after-decision"
-  | "participant-crash-before-commit";
+  | "participant-crash-before-commit"
+  | "participant-crash-before-answer";
 
 export interface Fault {
   point: FaultPoint;

@@ -115,3 +115,20 @@ describe("an instance left in doubt", () => {
     expect(await txnLeftovers(b.id)).toEqual({ staged: 0, held: 0 });
   });
 });
+
+describe("a callee whose DO dies mid-call", () => {
+  it("counts as CALLEE_TRAPPED for its caller and hears the decision, which discards its subtree", async () => {
+    const [a, b] = [await probe(), await probe()];
+    const script = new CallScript()
+      .write(0, utf8("a"))
+      .call(b.raw, new CallScript().write(0, utf8("b")).bytes())
+      .bytes();
+    const response = await run(a.id, script, { "x-fault-inject": `participant-crash-before-answer@${b.id}` });
+    expect(response.status).toBe(200);
+    const out = new Uint8Array(await response.arrayBuffer());
+    expect(callOutputAt(out, 4).status).toBe(HostStatus.CALLEE_TRAPPED);
+    // No alarm has run: B was told the decision at once and let its staged write go.
+    expect([await first(a.id), await first(b.id)]).toEqual(["a", "\0"]);
+    expect(await txnLeftovers(b.id)).toEqual({ staged: 0, held: 0 });
+  });
+});

@@ -42,8 +42,9 @@ export async function callOut(ports: TxnPorts, frame: CallFrame, request: Outgoi
   try {
     answer = await ports.peer(callee).enter(context, request.input);
   } catch {
-    // The callee's DO failed mid-call: its subtree counts as failed; its participants find out by alarm.
-    answer = refusal(context, HostStatus.CALLEE_TRAPPED);
+    // The callee's DO failed mid-call: its subtree counts as failed. It may have joined, so it hears
+    // the decision (which discards its subtree); participants it reached find out by their alarm.
+    answer = { ...refusal(context, HostStatus.CALLEE_TRAPPED), participants: [callee] };
   }
   frame.learn(answer, context.path, callee);
   if (answer.status !== HostStatus.OK) {

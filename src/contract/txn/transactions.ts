@@ -131,6 +131,10 @@ export class Transactions {
       if (!log.isHeld(frame.txid))
         throw new EdgeError("CONTRACT_DEADLINE", "the transaction ended while the call ran");
       this.#ports.sql.transaction(() => hosts.stage(frame.txid, frame.path, result.changes));
+      if (faultAt(context.fault, "participant-crash-before-answer", self)) {
+        await this.#ports.durable();
+        this.#ports.crash(`fault injection: ${self} crashes before it answers a call of ${frame.txid}`);
+      }
       return frame.answer(self, HostStatus.OK, output, result.stats.fuel ?? 0);
     } catch (error) {
       hosts.discard(code.namespaces, frame.txid, [frame.path]);

@@ -61,11 +61,21 @@ export class TxnLock {
 
   #releasedWithin(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms);
-      this.#released.push(() => {
+      const wake = () => {
         clearTimeout(timer);
         resolve(true);
-      });
+      };
+      // A waiter that gives up leaves the list, so waits that time out hold nothing.
+      const timer = setTimeout(() => {
+        this.#released = this.#released.filter((waiting) => waiting !== wake);
+        resolve(false);
+      }, ms);
+      this.#released.push(wake);
     });
+  }
+
+  /** Waiters still queued for a release (the ones that timed out are gone). */
+  get waiting(): number {
+    return this.#released.length;
   }
 }

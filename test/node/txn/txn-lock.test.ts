@@ -37,6 +37,8 @@ describe("TxnLock", () => {
     expect(await lock.acquire(older, { die: true, waitMs: 20 })).toBe("conflict");
     expect(await lock.acquire({ txid: "local", age: 999 }, { die: false, waitMs: 20 })).toBe("conflict");
     expect(lock.holder()).toEqual(younger);
+    // Waiters that gave up are not kept.
+    expect(lock.waiting).toBe(0);
   });
 
   it("wait-die orders any two transactions one way only", () => {
