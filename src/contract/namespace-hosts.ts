@@ -53,13 +53,15 @@ export class NamespaceHosts {
     );
   }
 
-  /** Stages a frame's changes under (txid, path); call inside the SQL transaction that records the frame. */
-  stage(txid: string, path: CallPath, changes: NamespaceChanges): void {
+  /** Stages a frame's changes under (txid, path); call inside a SQL transaction. False: nothing to stage. */
+  stage(txid: string, path: CallPath, changes: NamespaceChanges): boolean {
+    let wrote = false;
     for (const [name, changed] of Object.entries(changes)) {
       const namespace = namespaceNamed(name);
       const txn = namespace?.host?.txn ?? fail(`${name} cannot stage changes under a transaction`);
-      txn.stage(this.store(namespace as HostNamespace), txid, path, changed);
+      if (txn.stage(this.store(namespace as HostNamespace), txid, path, changed)) wrote = true;
     }
+    return wrote;
   }
 
   /** Positions in each namespace's staged rows, for `changedSince`. */

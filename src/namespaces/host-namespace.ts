@@ -74,7 +74,8 @@ export interface PortFrame {
 export interface NamespaceTxn<Port, Changes, Store> {
   /** The port of a frame of `txid`: its reads see what the transaction staged here. */
   port(store: Store, instance: InstanceContext, txid: string): Port;
-  stage(store: Store, txid: string, path: CallPath, changes: Changes): void;
+  /** Stages a frame's changes; false when there was nothing to stage (nothing was written). */
+  stage(store: Store, txid: string, path: CallPath, changes: Changes): boolean;
   /** A position in the staged rows: `changedSince` answers what came after it. */
   mark(store: Store): number;
   /** What frames staged after `mark` changed, for a caller to re-read (undefined: nothing). */

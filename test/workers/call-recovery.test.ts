@@ -132,3 +132,19 @@ describe("a callee whose DO dies mid-call", () => {
     expect(await txnLeftovers(b.id)).toEqual({ staged: 0, held: 0 });
   });
 });
+
+describe("a participant that changed nothing", () => {
+  it("holds nothing on disk: a crash before its decision leaves nothing to recover", async () => {
+    const [a, b, c] = [await probe(), await probe(), await probe()];
+    const script = new CallScript()
+      .write(0, utf8("a"))
+      .call(b.raw, new CallScript().read(0, 1).bytes())
+      .call(c.raw, new CallScript().write(0, utf8("c")).bytes())
+      .bytes();
+    const response = await run(a.id, script, { "x-fault-inject": `participant-crash-before-commit@${b.id}` });
+    expect(response.status).toBe(200);
+    // B only read; C wrote and was told. B crashed before it heard the decision, with nothing staged or held.
+    expect(await txnLeftovers(b.id)).toEqual({ staged: 0, held: 0 });
+    expect([await first(a.id), await first(b.id), await first(c.id)]).toEqual(["a", "\0", "c"]);
+  });
+});

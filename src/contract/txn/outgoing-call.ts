@@ -3,11 +3,12 @@
 // the transaction), then the callee tree in the callee's DO, then what the
 // caller must re-read of its own instance (frames a re-entrant frame changed).
 import { encodeId, ID_BYTES } from "../../identity/ids.js";
-import { MAX_CALL_DEPTH, TXN_IN_DOUBT_MS } from "../../limits.js";
+import { MAX_CALL_DEPTH } from "../../limits.js";
 import type { CallReply, OutgoingCall } from "../../protocol/call-port.js";
 import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
-import { ROOT_PATH, type CalleeAnswer } from "../../protocol/transaction.js";
+import type { CalleeAnswer } from "../../protocol/transaction.js";
 import { refusal, type CallFrame } from "./call-frame.js";
+import { stageFrame } from "./stage-frame.js";
 import { namespacesOf, type TxnPorts } from "./txn-ports.js";
 
 /** A call refused before it left this instance. */
@@ -19,19 +20,10 @@ const refused = (status: HostStatusCode): CallReply => ({
 });
 
 export async function callOut(ports: TxnPorts, frame: CallFrame, request: OutgoingCall): Promise<CallReply> {
-  const { hosts, clock } = ports;
+  const { hosts } = ports;
   const names = namespacesOf(ports);
-  // The coordinator's first call makes the transaction one that a crash can leave behind: hold it on disk.
-  const coordinating = !frame.calledOut && frame.path === ROOT_PATH;
   frame.calledOut = true;
-  ports.sql.transaction(() => {
-    if (coordinating) {
-      const { txid, age } = frame.context;
-      ports.log.hold({ txid, coordinator: ports.self, age, role: "coordinator", since: clock.now() });
-    }
-    hosts.stage(frame.txid, frame.path, request.flushed);
-  });
-  if (coordinating) ports.wakeAt(clock.now() + TXN_IN_DOUBT_MS);
+  stageFrame(ports, frame, request.flushed);
   if (request.callee.length !== ID_BYTES) return refused(HostStatus.INVALID_ARGUMENT);
   if (frame.callsLeft <= 0) return refused(HostStatus.CALL_LIMIT);
   if (frame.context.stack.length >= MAX_CALL_DEPTH) return refused(HostStatus.CALL_DEPTH_EXCEEDED);

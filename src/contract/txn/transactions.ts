@@ -18,7 +18,6 @@ import type { PortFrame } from "../../namespaces/host-namespace.js";
 import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
 import {
   ROOT_PATH,
-  coordinatorOf,
   txnIdOf,
   type CalleeAnswer,
   type Decision,
@@ -34,6 +33,7 @@ import { calleeFailure } from "./callee-failure.js";
 import { abortTree, commitTree, faultAt } from "./decide.js";
 import { callOut } from "./outgoing-call.js";
 import { readAnswer } from "./read-answer.js";
+import { stageFrame } from "./stage-frame.js";
 import { settleAll } from "./settle.js";
 import { TxnLock, type Acquired, type LockOwner } from "./txn-lock.js";
 import { namespacesOf, type FrameRunner, type TopLevelResult, type TxnPorts } from "./txn-ports.js";
@@ -103,7 +103,7 @@ export class Transactions {
 
   /** A call into this instance from another frame of `context.txid`. */
   async enter(context: TxnContext, input: Uint8Array, runFrame: FrameRunner): Promise<CalleeAnswer> {
-    const { self, hosts, log, clock } = this.#ports;
+    const { self, hosts } = this.#ports;
     const code = this.#ports.code();
     const refuse = (status: HostStatusCode) => refusal(context, status);
     if (!code) return refuse(HostStatus.NOT_FOUND);
@@ -111,26 +111,15 @@ export class Transactions {
     if (context.stack.includes(self) && !code.reentrant) return refuse(HostStatus.REENTRANCY_REFUSED);
     const taken = await this.#take({ txid: context.txid, age: context.age }, true);
     if (taken === "conflict") return refuse(HostStatus.CONFLICT);
-    if (taken === "acquired") {
-      const coordinator = coordinatorOf(context.txid) ?? self;
-      log.hold({
-        txid: context.txid,
-        coordinator,
-        age: context.age,
-        role: "participant",
-        since: clock.now(),
-      });
-      this.#ports.wakeAt(clock.now() + TXN_IN_DOUBT_MS);
-    }
     hosts.discard(code.namespaces, context.txid, context.discarded);
     const frame = new CallFrame({ ...context, stack: [...context.stack, self] });
     try {
       const result = await runFrame(this.#portFrame(frame), context.fuel, input);
       const output = await readAnswer(result);
       // A decision may have come while the frame ran (its caller gave up at the deadline): stage nothing then.
-      if (!log.isHeld(frame.txid))
+      if (this.#lock.holder()?.txid !== frame.txid)
         throw new EdgeError("CONTRACT_DEADLINE", "the transaction ended while the call ran");
-      this.#ports.sql.transaction(() => hosts.stage(frame.txid, frame.path, result.changes));
+      stageFrame(this.#ports, frame, result.changes);
       if (faultAt(context.fault, "participant-crash-before-answer", self)) {
         await this.#ports.durable();
         this.#ports.crash(`fault injection: ${self} crashes before it answers a call of ${frame.txid}`);

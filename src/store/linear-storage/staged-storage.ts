@@ -42,7 +42,8 @@ export class StagedStorage {
     return this.#staged.has(txid);
   }
 
-  stage(txid: string, path: CallPath, changes: StorageChanges): void {
+  /** Stages a frame's changes; false when they change nothing (no row was written). */
+  stage(txid: string, path: CallPath, changes: StorageChanges): boolean {
     const resized = changes.size !== this.size(txid);
     for (const { index, bytes } of changes.writes) {
       this.#sql.exec(
@@ -55,7 +56,9 @@ export class StagedStorage {
     }
     if (resized)
       this.#sql.exec("INSERT INTO txn_storage (txid, path, size) VALUES (?, ?, ?)", txid, path, changes.size);
-    if (resized || changes.writes.length > 0) this.#staged?.add(txid);
+    if (!resized && changes.writes.length === 0) return false;
+    this.#staged?.add(txid);
+    return true;
   }
 
   /** The logical size as the transaction sees it. */

@@ -46,7 +46,8 @@ describe("StagedStorage", () => {
           if (s.kind === "stage") {
             const writes = s.writes.map(([index, fill]) => ({ index, bytes: frame(fill) }));
             const resized = s.size !== modelSize();
-            staged.stage("t", s.path, { writes, size: s.size });
+            // It says whether it wrote anything: a frame that changed nothing leaves no row.
+            expect(staged.stage("t", s.path, { writes, size: s.size })).toBe(resized || writes.length > 0);
             for (const [index, fill] of s.writes) rows.push({ path: s.path, index, fill, size: 0 });
             if (resized) rows.push({ path: s.path, index: null, fill: 0, size: s.size });
           } else {
