@@ -34,7 +34,6 @@ import type { Transactions } from "../src/contract/txn/transactions.js";
 import { openTransactions } from "../src/contract/txn/open-transactions.js";
 import type { PortFrame } from "../src/namespaces/host-namespace.js";
 import type { CalleeAnswer, Decision, TxnContext, TxnReport } from "../src/protocol/transaction.js";
-import { coordinatorOf } from "../src/protocol/transaction.js";
 import { HostStatus } from "../src/protocol/host-status.js";
 import { refusal } from "../src/contract/txn/call-frame.js";
 import { versionInfo, type VersionInfo } from "../src/store/state/version-info.js";
@@ -147,13 +146,8 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     return this.#serial.run(() =>
       toOutcome(async () => {
         const record = this.#requireRecord();
-        const run = (frame: PortFrame, _fuel: number | null, body: Uint8Array) =>
-          this.#executor(record, options, frame).run(body);
-        const { result, storageBytesWritten, transaction } = await this.#transactions.run(
-          input,
-          run,
-          options.fault,
-        );
+        const run = (frame: PortFrame) => this.#executor(record, options, frame).run(input);
+        const { result, storageBytesWritten, transaction } = await this.#transactions.run(run, options.fault);
         const answer = { ...result, storageBytesWritten, ...(transaction ? { transaction } : {}) };
         if (!isComponentCode(record.namespaces)) return answer;
         return { ...answer, files: filesAt(this.#files()) };
@@ -166,9 +160,9 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     const record = this.#open()?.instance.get();
     // Nothing is created here: an object that is no instance answers and stays empty.
     if (!record) return refusal(context, HostStatus.NOT_FOUND);
-    const run = (frame: PortFrame, fuel: number | null, body: Uint8Array) =>
-      this.#executor(record, fuel === null ? {} : { fuelLimit: fuel }, frame).run(body);
-    return this.#transactions.enter(context, input, run);
+    // The callee may use what its caller has left of the tree's budget.
+    const options = context.fuel === null ? {} : { fuelLimit: context.fuel };
+    return this.#transactions.enter(context, (frame) => this.#executor(record, options, frame).run(input));
   }
 
   async txnSettle(txid: string, decision: Decision): Promise<void> {
@@ -180,16 +174,9 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
   }
 
   async transaction(txid: string) {
-    return toOutcome(() => {
-      const report =
-        coordinatorOf(txid) && this.#open()?.instance.get() ? this.#transactions.outcome(txid) : null;
-      if (!report) {
-        throw new EdgeError("TRANSACTION_NOT_FOUND", "this coordinator has no record of that transaction", {
-          details: { txid },
-        });
-      }
-      return report;
-    });
+    return toOutcome(
+      () => (this.#open()?.instance.get() ? this.#transactions.outcome(txid) : null) ?? noTxn(txid),
+    );
   }
 
   async summarize(options: ExecutionOptions = {}) {
@@ -289,6 +276,12 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     if (!head) throw new EdgeError("STATE_NOT_FOUND", "this contract has no state yet");
     return head;
   }
+}
+
+function noTxn(txid: string): never {
+  throw new EdgeError("TRANSACTION_NOT_FOUND", "this coordinator has no record of that transaction", {
+    details: { txid },
+  });
 }
 
 function throwNotFound(): never {

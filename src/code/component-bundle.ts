@@ -2,6 +2,7 @@
 // the component's core modules (metered), packed into one R2 object so a
 // sandbox start is one read. Layout: "ECB1", u32 manifest length, the
 // manifest (JSON: glue length, module names and lengths), then the bytes.
+import { concatBytes } from "@noble/hashes/utils.js";
 import { EdgeError } from "../errors.js";
 
 export interface ComponentBundle {
@@ -26,17 +27,10 @@ export function encodeBundle(bundle: ComponentBundle): Uint8Array {
     modules: bundle.modules.map(({ name, bytes }) => ({ name, length: bytes.length })),
   };
   const head = new TextEncoder().encode(JSON.stringify(manifest));
-  const total =
-    HEADER_BYTES + head.length + js.length + bundle.modules.reduce((n, m) => n + m.bytes.length, 0);
-  const out = new Uint8Array(total);
-  out.set(MAGIC, 0);
-  new DataView(out.buffer).setUint32(4, head.length, true);
-  let at = HEADER_BYTES;
-  for (const part of [head, js, ...bundle.modules.map((module) => module.bytes)]) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  const header = new Uint8Array(HEADER_BYTES);
+  header.set(MAGIC, 0);
+  new DataView(header.buffer).setUint32(4, head.length, true);
+  return concatBytes(header, head, js, ...bundle.modules.map((module) => module.bytes));
 }
 
 export function decodeBundle(bytes: Uint8Array): ComponentBundle {

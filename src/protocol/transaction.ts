@@ -1,6 +1,7 @@
 // What instances tell each other about one transaction: the context a call
 // carries down the tree, what a callee answers up, the coordinator's decision
 // and its outcome query. Types and pure helpers only.
+import { hex } from "@scure/base";
 import type { HostStatusCode } from "./host-status.js";
 
 /** A call frame's place in the tree: "r" is the top-level run, "r.0" its first call, "r.0.2" ... */
@@ -88,7 +89,7 @@ export interface TxnReport {
 }
 
 export function txnIdOf(coordinator: string, random: Uint8Array): string {
-  return `${coordinator}-${[...random].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  return `${coordinator}-${hex.encode(random)}`;
 }
 
 /** The coordinator's base58 id, or null when `txid` is not one of ours. */

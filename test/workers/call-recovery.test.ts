@@ -148,3 +148,16 @@ describe("a participant that changed nothing", () => {
     expect([await first(a.id), await first(b.id), await first(c.id)]).toEqual(["a", "\0", "c"]);
   });
 });
+
+describe("a participant that changed nothing and was never told", () => {
+  it("is let go by the first writer that meets it after 2 s, once the coordinator says it never committed", async () => {
+    const [a, b] = [await probe(), await probe()];
+    const script = new CallScript().call(b.raw, new CallScript().read(0, 1).bytes()).bytes();
+    const response = await run(a.id, script, { "x-fault-inject": "coordinator-crash-before-decision" });
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    // B holds the transaction in memory only; its own run waits, asks A (no record: aborted), then runs.
+    const own = await run(b.id, new CallScript().write(0, utf8("B")).bytes());
+    expect(own.status).toBe(200);
+    expect(await first(b.id)).toBe("B");
+  });
+});

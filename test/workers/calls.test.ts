@@ -1,6 +1,6 @@
 // Contract-to-contract calls (edge_call) inside workerd: real DOs, real
 // sandboxes, the call-probe guest scripting calls, storage and failures.
-import { SELF } from "cloudflare:test";
+import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { HostStatus } from "../../src/protocol/host-status.js";
 import { CallScript, callOutputAt, i32At } from "./support/call-script.js";
@@ -256,5 +256,40 @@ describe("GET /v1/transactions/:txid", () => {
     const unknown = await fetchTransaction(`${a.id}-${"0".repeat(32)}`);
     expect(unknown.status).toBe(404);
     expect((await errorOf(unknown)).code).toBe("TRANSACTION_NOT_FOUND");
+  });
+});
+
+describe("a failed subtree nested under a successful call", () => {
+  it("takes back what its re-entrant frame wrote: the caller neither sees nor commits it", async () => {
+    const a = await probe(true);
+    const [b, c] = [await probe(), await probe()];
+    const forC = new CallScript()
+      .call(a.raw, new CallScript().write(0, utf8("INNER")).bytes())
+      .fail()
+      .bytes();
+    const forB = new CallScript().call(c.raw, forC).bytes();
+    const script = new CallScript()
+      .map(0, 16)
+      .poke(0, utf8("outer"))
+      .call(b.raw, forB)
+      .peek(0, 5)
+      .poke(10, utf8("x"))
+      .bytes();
+    const out = await runOk(a.id, script);
+    const fromB = callOutputAt(out, 4);
+    expect(fromB.status).toBe(HostStatus.OK);
+    expect(callOutputAt(fromB.answer, 0).status).toBe(HostStatus.CALLEE_REFUSED);
+    expect(text(out.subarray(fromB.end, fromB.end + 5))).toBe("outer");
+    expect(text(await stored(a.id, 0, 5))).toBe("outer");
+  });
+});
+
+describe("the coordinator's record", () => {
+  it("is pruned by an alarm even when the coordinator staged nothing and everyone has the decision", async () => {
+    const [a, b] = [await probe(), await probe()];
+    await runOk(a.id, new CallScript().call(b.raw, new CallScript().write(0, utf8("b")).bytes()).bytes());
+    const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(a.id));
+    const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(alarm).not.toBeNull();
   });
 });

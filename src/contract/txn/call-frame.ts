@@ -14,7 +14,7 @@ const STATUS_NAMES = new Map<number, string>(
   Object.entries(HostStatus).map(([name, value]) => [value, name]),
 );
 
-export function statusName(status: HostStatusCode): string {
+function statusName(status: HostStatusCode): string {
   return status === HostStatus.OK ? "ok" : (STATUS_NAMES.get(status) ?? String(status));
 }
 

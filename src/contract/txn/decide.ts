@@ -3,7 +3,7 @@
 // SQLite transaction, on disk before any participant hears of it (output gate). Abort: its
 // staged changes go and the abort is recorded. Then every participant is
 // told; those that do not answer are retold by the alarm.
-import { TXN_SETTLE_RETRY_MS } from "../../limits.js";
+import { TXN_OUTCOME_RETENTION_MS, TXN_SETTLE_RETRY_MS } from "../../limits.js";
 import type { Decision, Fault, FaultPoint, TxnSummary } from "../../protocol/transaction.js";
 import type { ByteResult } from "../contract-executor.js";
 import type { CallFrame } from "./call-frame.js";
@@ -77,6 +77,8 @@ async function tell(
   participants: string[],
 ): Promise<number> {
   const settled = await settleOnce(ports, txid, decision, participants);
-  if (settled < participants.length) ports.wakeAt(ports.clock.now() + TXN_SETTLE_RETRY_MS);
+  // The alarm retells whoever missed it, and prunes the record once its retention is over.
+  const now = ports.clock.now();
+  ports.wakeAt(now + (settled < participants.length ? TXN_SETTLE_RETRY_MS : TXN_OUTCOME_RETENTION_MS));
   return settled;
 }

@@ -9,7 +9,8 @@ import type { CalleeAnswer, TxnReport } from "../../protocol/transaction.js";
 import type { SqlPort } from "../../store/sql/sql-port.js";
 import { TransactionLog } from "../../store/txn/transaction-log.js";
 import type { OpenInstance } from "../open-instance.js";
-import { Transactions, type TxnPeer } from "./transactions.js";
+import { Transactions } from "./transactions.js";
+import type { TxnPeer } from "./txn-ports.js";
 
 export interface TransactionsContext {
   state: DurableObjectState;

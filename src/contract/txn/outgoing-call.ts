@@ -27,7 +27,8 @@ export async function callOut(ports: TxnPorts, frame: CallFrame, request: Outgoi
   if (request.callee.length !== ID_BYTES) return refused(HostStatus.INVALID_ARGUMENT);
   if (frame.callsLeft <= 0) return refused(HostStatus.CALL_LIMIT);
   if (frame.context.stack.length >= MAX_CALL_DEPTH) return refused(HostStatus.CALL_DEPTH_EXCEEDED);
-  const marks = hosts.mark(names);
+  // Only a re-entrant contract can have been changed by the callee tree: others skip the refresh.
+  const marks = ports.code()?.reentrant ? hosts.mark(names) : null;
   const context = frame.childContext(request.fuel);
   const callee = encodeId(request.callee);
   let answer: CalleeAnswer;
@@ -39,11 +40,13 @@ export async function callOut(ports: TxnPorts, frame: CallFrame, request: Outgoi
     answer = { ...refusal(context, HostStatus.CALLEE_TRAPPED), participants: [callee] };
   }
   frame.learn(answer, context.path, callee);
+  // Whatever a subtree that failed down there staged here (re-entrant frames of ours) goes now,
+  // whether or not the call itself succeeded, so the refresh below never brings it back.
+  const failed = frame.discarded.filter((path) => !context.discarded.includes(path));
+  hosts.discard(names, frame.txid, failed);
   if (answer.status !== HostStatus.OK) {
-    // Whatever the failed subtree staged here (re-entrant frames of ours) goes now.
-    hosts.discard(names, frame.txid, frame.discarded);
     return { status: answer.status, output: answer.output, fuel: answer.fuel, refresh: {} };
   }
-  const refresh = hosts.changedSince(names, frame.txid, marks);
+  const refresh = marks ? hosts.changedSince(names, frame.txid, marks) : {};
   return { status: HostStatus.OK, output: answer.output, fuel: answer.fuel, refresh };
 }

@@ -18,6 +18,7 @@ import type { PortFrame } from "../../namespaces/host-namespace.js";
 import { HostStatus, type HostStatusCode } from "../../protocol/host-status.js";
 import {
   ROOT_PATH,
+  coordinatorOf,
   txnIdOf,
   type CalleeAnswer,
   type Decision,
@@ -38,8 +39,6 @@ import { settleAll } from "./settle.js";
 import { TxnLock, type Acquired, type LockOwner } from "./txn-lock.js";
 import { namespacesOf, type FrameRunner, type TopLevelResult, type TxnPorts } from "./txn-ports.js";
 
-export type { FrameRunner, TopLevelResult, TxnPeer, TxnPorts } from "./txn-ports.js";
-
 export class Transactions {
   readonly #ports: TxnPorts;
   readonly #lock: TxnLock;
@@ -53,7 +52,7 @@ export class Transactions {
   }
 
   /** The top-level `run`: this instance coordinates; the answer says what the transaction did. */
-  async run(input: Uint8Array, runFrame: FrameRunner, fault?: Fault): Promise<TopLevelResult> {
+  async run(runFrame: FrameRunner, fault?: Fault): Promise<TopLevelResult> {
     const { self, clock, random } = this.#ports;
     const age = clock.now();
     const txid = txnIdOf(self, random(16));
@@ -73,7 +72,7 @@ export class Transactions {
     try {
       let result: ByteResult;
       try {
-        result = await runFrame(this.#portFrame(frame), null, input);
+        result = await runFrame(this.#portFrame(frame));
       } catch (error) {
         if (frame.calledOut) await abortTree(this.#ports, frame);
         throw withTransaction(error, frame);
@@ -102,7 +101,7 @@ export class Transactions {
   }
 
   /** A call into this instance from another frame of `context.txid`. */
-  async enter(context: TxnContext, input: Uint8Array, runFrame: FrameRunner): Promise<CalleeAnswer> {
+  async enter(context: TxnContext, runFrame: FrameRunner): Promise<CalleeAnswer> {
     const { self, hosts } = this.#ports;
     const code = this.#ports.code();
     const refuse = (status: HostStatusCode) => refusal(context, status);
@@ -114,7 +113,7 @@ export class Transactions {
     hosts.discard(code.namespaces, context.txid, context.discarded);
     const frame = new CallFrame({ ...context, stack: [...context.stack, self] });
     try {
-      const result = await runFrame(this.#portFrame(frame), context.fuel, input);
+      const result = await runFrame(this.#portFrame(frame));
       const output = await readAnswer(result);
       // A decision may have come while the frame ran (its caller gave up at the deadline): stage nothing then.
       if (this.#lock.holder()?.txid !== frame.txid)
@@ -213,11 +212,20 @@ export class Transactions {
     this.#restore();
     const taken = await this.#lock.acquire(owner, { die, waitMs: TXN_LOCK_WAIT_MS });
     if (taken !== "conflict") return taken;
-    // The holder may be one an eviction or crash left in doubt: settle it if its outcome is known.
+    // The holder may be one an eviction or crash left in doubt, or one that entered here, changed
+    // nothing and was never told its decision (its caller gave up): settle it if its outcome is known.
     const holder = this.#lock.holder();
-    const held = this.#ports.log.held().find((entry) => entry.txid === holder?.txid);
-    const stale = held && held.since < this.#ports.clock.now() - TXN_LOCK_WAIT_MS;
-    if (!held || !stale || !(await this.#resolve(held))) return "conflict";
+    const coordinator = holder && coordinatorOf(holder.txid);
+    if (!holder || !coordinator || this.#active.has(holder.txid)) return "conflict";
+    const held = this.#ports.log.held().find((entry) => entry.txid === holder.txid) ?? {
+      txid: holder.txid,
+      coordinator,
+      age: holder.age,
+      role: coordinator === this.#ports.self ? "coordinator" : "participant",
+      since: holder.age,
+    };
+    const stale = held.since < this.#ports.clock.now() - TXN_LOCK_WAIT_MS;
+    if (!stale || !(await this.#resolve(held))) return "conflict";
     return this.#lock.acquire(owner, { die, waitMs: 0 });
   }
 }

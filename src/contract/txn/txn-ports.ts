@@ -39,8 +39,8 @@ export interface TxnPorts {
   crash(reason: string): never;
 }
 
-/** Runs the instance's `run` in a frame (the DO builds its executor); `fuel`: the budget it may use. */
-export type FrameRunner = (frame: PortFrame, fuel: number | null, input: Uint8Array) => Promise<ByteResult>;
+/** Runs the instance's `run` on the call's input in `frame` (the DO builds its executor, with the frame's fuel). */
+export type FrameRunner = (frame: PortFrame) => Promise<ByteResult>;
 
 export interface TopLevelResult {
   result: ByteResult;

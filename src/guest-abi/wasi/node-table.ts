@@ -15,7 +15,8 @@ import type {
 } from "../../protocol/files-port.js";
 import { fsFail } from "./fs-error.js";
 import { Inode } from "./inode.js";
-import { checkPathBytes, compareNames, isWithin, joinPath, splitPath } from "./path-resolution.js";
+import { compareNames } from "../../protocol/files-merkle.js";
+import { checkPathBytes, isWithin, joinPath, splitPath } from "./path-resolution.js";
 
 interface Overlaid {
   inode: Inode | null;

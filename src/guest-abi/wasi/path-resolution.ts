@@ -50,15 +50,3 @@ export function checkPathBytes(path: string, maxPathBytes: number): void {
   if (path.length * 3 <= maxPathBytes) return;
   if (UTF8.encode(path).length > maxPathBytes) fsFail("name-too-long");
 }
-
-/** Byte order of UTF-8 names (what the store sorts by), not UTF-16 code-unit order. */
-export function compareNames(a: string, b: string): number {
-  const x = UTF8.encode(a);
-  const y = UTF8.encode(b);
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return x.length - y.length;
-}

@@ -109,13 +109,4 @@ export class MemoryFileRows implements FileRows {
   clearAllStaged(): void {
     this.#staged.clear();
   }
-
-  /** Rows held, for tests. */
-  counts(): { nodes: number; pages: number; staged: number } {
-    let pages = 0;
-    for (const map of this.#pages.values()) pages += map.size;
-    let staged = 0;
-    for (const map of this.#staged.values()) staged += map.size;
-    return { nodes: this.#nodes.size, pages, staged };
-  }
 }

@@ -16,6 +16,9 @@ export class NodeOverlay {
   readonly #pending = new Map<string, NodeRow | null>();
   /** Committed row of each touched path, read once. */
   readonly #committed = new Map<string, NodeRow | null>();
+  /** Pending rows by parent and by id (path -> row), so a commit touching n paths stays linear. */
+  readonly #byParent = new Map<string, Map<string, NodeRow>>();
+  readonly #byId = new Map<number, Map<string, NodeRow>>();
 
   constructor(rows: FileRows) {
     this.#rows = rows;
@@ -32,7 +35,15 @@ export class NodeOverlay {
 
   set(path: string, row: NodeRow | null): void {
     this.committed(path);
+    const before = this.#pending.get(path);
+    if (before) {
+      this.#byParent.get(before.parent)?.delete(path);
+      this.#byId.get(before.id)?.delete(path);
+    }
     this.#pending.set(path, row);
+    if (!row) return;
+    indexed(this.#byParent, row.parent).set(path, row);
+    indexed(this.#byId, row.id).set(path, row);
   }
 
   touched(): string[] {
@@ -44,13 +55,13 @@ export class NodeOverlay {
     for (const row of this.#rows.children(dir)) {
       if (!this.#pending.has(row.path)) byName.set(row.name, row);
     }
-    for (const row of this.#pending.values()) if (row && row.parent === dir) byName.set(row.name, row);
+    for (const row of this.#byParent.get(dir)?.values() ?? []) byName.set(row.name, row);
     return [...byName.values()].toSorted((a, b) => compareNames(a.name, b.name));
   }
 
   nodesById(id: number): NodeRow[] {
     const found = this.#rows.nodesById(id).filter((row) => !this.#pending.has(row.path));
-    for (const row of this.#pending.values()) if (row && row.id === id) found.push(row);
+    found.push(...(this.#byId.get(id)?.values() ?? []));
     return found;
   }
 
@@ -71,4 +82,10 @@ export class NodeOverlay {
     }
     return written;
   }
+}
+
+function indexed<K>(index: Map<K, Map<string, NodeRow>>, key: K): Map<string, NodeRow> {
+  let rows = index.get(key);
+  if (!rows) index.set(key, (rows = new Map()));
+  return rows;
 }
