@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { startDevServer } from "../scripts/dev-server.mjs";
 import { createInstance, getCount, putStream, timed } from "./http-client.mjs";
 import { callBench } from "./call-bench.mjs";
+import { shmBench } from "./shm-bench.mjs";
 import { componentBench } from "./component-bench.mjs";
 import { executionBench } from "./execution-bench.mjs";
 import { leaseBench } from "./lease-bench.mjs";
@@ -133,6 +134,7 @@ try {
   Object.assign(results, await meteringBench({ origin: server.origin, json, quick, log }));
   Object.assign(results, await componentBench({ origin: server.origin, json, quick, log }));
   Object.assign(results, await callBench({ origin: server.origin, json, quick, log }));
+  Object.assign(results, await shmBench({ origin: server.origin, json, quick, log }));
   if (results.vfs_write_mib_s !== undefined) {
     results.vfs_write_vs_raw = results.vfs_write_mib_s / results.raw_sql_put_mib_s;
     results.vfs_read_vs_raw = results.vfs_read_mib_s / results.raw_sql_get_mib_s;

@@ -37,6 +37,10 @@ import type { CalleeAnswer, Decision, TxnContext, TxnReport } from "../src/proto
 import { HostStatus } from "../src/protocol/host-status.js";
 import { refusal } from "../src/contract/txn/call-frame.js";
 import { versionInfo, type VersionInfo } from "../src/store/state/version-info.js";
+import { DELIVERY_RETRY_MS } from "../src/limits.js";
+import type { PassedBlock } from "../src/protocol/block-port.js";
+import { openPubSub, publishes, type OpenPubSub } from "../src/contract/pubsub/open-pubsub.js";
+import type { Delivery, DeliveryAck } from "../src/protocol/pubsub-port.js";
 
 export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRpc {
   readonly #sql: SqlPort;
@@ -46,6 +50,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
   readonly #serial = new SerialQueue();
   #opened: OpenInstance | undefined;
   #txns: Transactions | undefined;
+  #feed: OpenPubSub | undefined;
   /** Contracts run metered; only the benchmark's baseline subclass turns it off. */
   protected readonly metered: boolean = true;
 
@@ -74,6 +79,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     opened.state.collectRetired();
     const collect = opened.hosts.collect();
     const recover = await this.#transactions.recover();
+    await this.#deliver();
     const next = collect === null ? recover : recover === null ? collect : Math.min(collect, recover);
     if (next !== null) await this.#wakeAt(Math.max(next, this.#clock.now()));
   }
@@ -89,6 +95,27 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
       wakeAt: (ms) => void this.#wakeAt(ms),
     });
     return this.#txns;
+  }
+
+  /** This instance's feed and inbox (opened with the instance). */
+  get #pubsub(): OpenPubSub {
+    this.#feed ??= openPubSub({
+      instances: this.env.CONTRACTS,
+      clock: this.#clock,
+      opened: this.#instance,
+      wakeAt: (ms) => void this.#wakeAt(ms),
+    });
+    return this.#feed;
+  }
+
+  /** After a commit that may have published: the feed's subscribers get it (what fails, the alarm retries). */
+  async #deliver(): Promise<void> {
+    if (!publishes(this.#open()?.instance.get()?.namespaces ?? [])) return;
+    try {
+      await this.#pubsub.fanOut.run();
+    } catch {
+      await this.#wakeAt(this.#clock.now() + DELIVERY_RETRY_MS);
+    }
   }
 
   /** Moves the alarm earlier if `ms` comes before it; never later. */
@@ -132,6 +159,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
           const { state, hosts } = this.#instance;
           const commit = (changes: Record<string, unknown>) => hosts.commit(changes);
           const info = await runUpdate(state, executor, updatesOf(request), request.conditions, commit);
+          await this.#deliver();
           return { ...info, fuel: executor.fuelUsed };
         }),
       ),
@@ -148,6 +176,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
         const record = this.#requireRecord();
         const run = (frame: PortFrame) => this.#executor(record, options, frame).run(input);
         const { result, storageBytesWritten, transaction } = await this.#transactions.run(run, options.fault);
+        await this.#deliver();
         const answer = { ...result, storageBytesWritten, ...(transaction ? { transaction } : {}) };
         if (!isComponentCode(record.namespaces)) return answer;
         return { ...answer, files: filesAt(this.#files()) };
@@ -156,17 +185,34 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
   }
 
   // Transactions across instances: what other instances' DOs ask of this one.
-  async txnEnter(context: TxnContext, input: Uint8Array): Promise<CalleeAnswer> {
+  async txnEnter(context: TxnContext, input: Uint8Array, blocks?: PassedBlock[]): Promise<CalleeAnswer> {
     const record = this.#open()?.instance.get();
     // Nothing is created here: an object that is no instance answers and stays empty.
     if (!record) return refusal(context, HostStatus.NOT_FOUND);
     // The callee may use what its caller has left of the tree's budget.
     const options = context.fuel === null ? {} : { fuelLimit: context.fuel };
-    return this.#transactions.enter(context, (frame) => this.#executor(record, options, frame).run(input));
+    const run = (frame: PortFrame) => this.#executor(record, options, frame).run(input);
+    return this.#transactions.enter(context, run, blocks);
   }
 
   async txnSettle(txid: string, decision: Decision): Promise<void> {
-    if (this.#open()?.instance.get()) this.#transactions.settle(txid, decision);
+    if (!this.#open()?.instance.get()) return;
+    this.#transactions.settle(txid, decision);
+    if (decision.outcome === "committed") this.ctx.waitUntil(this.#deliver());
+  }
+
+  // Pub-sub: the routes' view, and what other instances' feeds ask of this inbox.
+  async pubsub() {
+    return toOutcome(() => (this.#requireRecord(), this.#pubsub.api()));
+  }
+
+  async shmDeliver(publisher: string, delivery: Delivery): Promise<DeliveryAck> {
+    this.#requireRecord();
+    return this.#pubsub.store().accept(publisher, delivery);
+  }
+
+  async shmInboxDepth(publisher: string): Promise<number | null> {
+    return this.#open()?.instance.get() ? this.#pubsub.store().inbox.depth(publisher) : null;
   }
 
   async txnOutcome(txid: string): Promise<TxnReport | null> {

@@ -217,3 +217,32 @@ export const TXN_IN_DOUBT_MS = DEFAULT_CONTRACT_DEADLINE_MS + SANDBOX_DEADLINE_G
 export const TXN_SETTLE_RETRY_MS = 5_000;
 /** A decided transaction's record stays this long once every participant has it (GET /v1/transactions). */
 export const TXN_OUTCOME_RETENTION_MS = 24 * 3_600_000;
+
+// Memory blocks and pub-sub (test:shm); see docs/memory-blocks.md.
+/** One block: copied whole into guest memory at attach, so well inside the 128 MB isolate. */
+export const MAX_BLOCK_BYTES = 16 * MiB;
+/** Live block bytes of one execution, and block bytes an instance keeps (feed and inbox) each. */
+export const BLOCK_QUOTA_BYTES = 64 * MiB;
+/** Donated attach slots per execution: attach scans them, so they stay few. */
+export const MAX_STORAGE_SLOTS = 256;
+/** Blocks one call passes, and their bytes: carried whole through two RPC hops each way. */
+export const MAX_CALL_BLOCKS = 16;
+export const MAX_CALL_BLOCK_BYTES = 16 * MiB;
+/** One publication: staged as one SQLite row before commit (rows stay under the 2 MB limit). */
+export const MAX_PUBLICATION_BYTES = 1 * MiB;
+/** Allocated, unpublished blocks one publisher handle may have out (the seed's ring of elements). */
+export const MAX_PUBLISHER_ELEMENTS = 64;
+/** Publications a feed keeps: a subscriber further behind is told of a gap. 64 x 1 MiB = the quota. */
+export const RETAINED_PUBLICATIONS = 64;
+/** Entries an inbox holds per publisher: the bounded queue of one subscription. */
+export const INBOX_CAPACITY = 64;
+/** Inbox entries, and their bytes, one run can read (shipped with the call's port). */
+export const INBOX_WINDOW_ENTRIES = 64;
+export const INBOX_WINDOW_BYTES = 8 * MiB;
+/** Subscriptions per feed: a publish fans out to each before its run answers. */
+export const MAX_SUBSCRIPTIONS = 64;
+/** Publications one delivery RPC carries (and at most this many bytes). */
+export const DELIVERY_BATCH = 16;
+export const DELIVERY_BATCH_BYTES = 4 * MiB;
+/** The alarm retries a delivery that failed or met a full inbox after this long. */
+export const DELIVERY_RETRY_MS = 1_000;

@@ -3,6 +3,7 @@
 import type { HostMeter } from "../metering/fuel-meter.js";
 import type { InputBuffers } from "./freenet/input-buffers.js";
 import type { GuestMemory } from "./guest-memory.js";
+import type { ExecutionBlocks } from "./shm/execution-blocks.js";
 import type { NamespaceChanges } from "../protocol/sandbox-call.js";
 
 export type HostFunction = (...args: never[]) => unknown;
@@ -18,6 +19,8 @@ export interface GuestCall {
   meter: HostMeter;
   /** The call's Freenet streaming buffers (every input reaches the guest through them). */
   inputs(): InputBuffers;
+  /** The execution's test:shm memory blocks (shared by exchange, pub-sub and edge_call's block passing). */
+  blocks(): ExecutionBlocks;
   log(line: string): void;
   now(): Date;
   /** Before an outgoing contract call: every namespace writes back and hands over what changed since the last checkpoint. */

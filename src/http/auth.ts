@@ -1,6 +1,7 @@
 // Who may do what, once the API_TOKEN secret is set (README "Authentication"):
 // every write needs `Authorization: Bearer <API_TOKEN>`, and so do reads of an
-// instance's private memory (its linear storage and its leases). Code, instance
+// instance's private memory (its linear storage, its leases, its inbox and who
+// subscribes to it). Code, instance
 // metadata, state and summaries stay public: Freenet states are public by
 // design. READ_TOKEN, when set, also opens those private reads. Tokens are
 // compared in constant time (hono's timingSafeEqual: hash, then compare).
@@ -10,7 +11,7 @@ import type { Env } from "../env.js";
 import { EdgeError } from "../errors.js";
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const PRIVATE_READ = /^\/v1\/contracts\/[^/]+\/(storage|leases)(\/|$)/;
+const PRIVATE_READ = /^\/v1\/contracts\/[^/]+\/(storage|leases|inbox|subscriptions)(\/|$)/;
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 export const requireToken: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {

@@ -9,6 +9,8 @@ export const edgeCall: HostNamespace<CallPort | undefined, never, null> = {
   name: "edge_call",
   catalog: {
     call: { params: ["i32", "i32", "i32"], results: ["i32"] },
+    call_blocks: { params: ["i32", "i32", "i32", "i32", "i32"], results: ["i32"] },
+    call_block: { params: ["i32"], results: ["i32"] },
     call_result_size: { params: [], results: ["i32"] },
     call_result_read: { params: ["i32", "i32", "i32"], results: ["i32"] },
   },

@@ -12,6 +12,7 @@ import type { SqlPort } from "../store/sql/sql-port.js";
 import type { GuestOutputBytes } from "../protocol/sandbox-call.js";
 import type { CallPort } from "../protocol/call-port.js";
 import type { CallPath } from "../protocol/transaction.js";
+import type { PassedBlock } from "../protocol/block-port.js";
 
 export type { GuestBinding, GuestCall, HostFunction } from "../guest-abi/guest-call.js";
 
@@ -64,6 +65,8 @@ export interface PortFrame {
   txid: string;
   /** Where the frame's outgoing calls go: the DO's CallTarget for it. */
   calls: CallPort;
+  /** test:shm blocks the frame's caller passed (edge_call `call_blocks`). */
+  blocks?: PassedBlock[];
 }
 
 /**

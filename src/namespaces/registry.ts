@@ -9,6 +9,8 @@ import { freenetLog } from "./freenet-log.js";
 import { freenetRand } from "./freenet-rand.js";
 import { freenetTime } from "./freenet-time.js";
 import { wasiFilesystem } from "./wasi-filesystem.js";
+import { shmExchange } from "./shm-exchange.js";
+import { shmPubSub } from "./shm-pubsub.js";
 import type { ComponentHost, HostNamespace, ImportSpec } from "./host-namespace.js";
 
 export const NAMESPACES: readonly HostNamespace[] = [
@@ -20,6 +22,8 @@ export const NAMESPACES: readonly HostNamespace[] = [
   fbmu,
   wasiFilesystem,
   edgeCall,
+  shmExchange,
+  shmPubSub,
 ];
 
 const BY_NAME = new Map(NAMESPACES.map((namespace) => [namespace.name, namespace]));

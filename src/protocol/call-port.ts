@@ -4,6 +4,7 @@
 // answer, the fuel the callee tree used and what the caller must re-read.
 import type { HostStatusCode } from "./host-status.js";
 import type { NamespaceChanges } from "./sandbox-call.js";
+import type { BlockBytes, PassedBlock } from "./block-port.js";
 
 export interface OutgoingCall {
   /** The callee's 32-byte instance id. */
@@ -13,6 +14,8 @@ export interface OutgoingCall {
   flushed: NamespaceChanges;
   /** Fuel the caller has left: the callee tree may use this much (null: unmetered). */
   fuel: number | null;
+  /** test:shm blocks passed with the call (edge_call `call_blocks`), by value. */
+  blocks?: PassedBlock[];
 }
 
 export interface CallReply {
@@ -23,6 +26,8 @@ export interface CallReply {
   fuel: number;
   /** Per namespace, what the callee tree changed in the caller's own instance (re-entry); only on success. */
   refresh: NamespaceChanges;
+  /** The passed blocks as the callee left them (null: transferred); only on success. */
+  blocks?: Array<BlockBytes | null>;
 }
 
 /** The DO's CallTarget for one call frame. */

@@ -23,6 +23,8 @@ export const HostStatus = {
   CONFLICT: -17,
   CALL_LIMIT: -18,
   CALLEE_UNSUPPORTED: -19,
+  // test:shm blocks passed in a call: one is attached.
+  BUSY: -20,
 } as const;
 
 export type HostStatusCode = (typeof HostStatus)[keyof typeof HostStatus];

@@ -1,6 +1,9 @@
 // What the Worker's routes (and other instances) ask of a ContractObject over
 // RPC, and what it answers. The class implements InstanceRpc; Env names the
 // namespace by this interface, so nothing imports the class for its types.
+import type { PassedBlock } from "./block-port.js";
+import type { Delivery, DeliveryAck } from "./pubsub-port.js";
+import type { PubSubApi } from "../contract/pubsub/pubsub-api.js";
 import type { ByteResult, ValidateOutcome } from "../contract/contract-executor.js";
 import type { ExecutionOptions, FuelReport } from "../contract/execution-options.js";
 import type { Outcome } from "../errors.js";
@@ -78,11 +81,15 @@ export interface InstanceRpc extends Rpc.DurableObjectBranded {
   readFile(path: string, request: FileReadRequest): Promise<Outcome<FileRead>>;
   // Transactions across instances (src/contract/txn): what instances ask each other.
   /** A call from another frame of `context.txid` into this instance's `run`. */
-  txnEnter(context: TxnContext, input: Uint8Array): Promise<CalleeAnswer>;
+  txnEnter(context: TxnContext, input: Uint8Array, blocks?: PassedBlock[]): Promise<CalleeAnswer>;
   /** The coordinator's decision (idempotent). */
   txnSettle(txid: string, decision: Decision): Promise<void>;
   /** The coordinator's knowledge of `txid` (null: none, so it never committed). */
   txnOutcome(txid: string): Promise<TxnReport | null>;
   /** GET /v1/transactions/:txid on the coordinator. */
   transaction(txid: string): Promise<Outcome<TxnReport>>;
+  // Pub-sub (test:shm): the routes' view, and what feeds ask of a subscriber's inbox.
+  pubsub(): Promise<Outcome<PubSubApi>>;
+  shmDeliver(publisher: string, delivery: Delivery): Promise<DeliveryAck>;
+  shmInboxDepth(publisher: string): Promise<number | null>;
 }

@@ -3,6 +3,7 @@
 // and its outcome query. Types and pure helpers only.
 import { hex } from "@scure/base";
 import type { HostStatusCode } from "./host-status.js";
+import type { BlockBytes } from "./block-port.js";
 
 /** A call frame's place in the tree: "r" is the top-level run, "r.0" its first call, "r.0.2" ... */
 export type CallPath = string;
@@ -59,6 +60,8 @@ export interface CalleeAnswer {
   discarded: CallPath[];
   callsLeft: number;
   node: CallNode;
+  /** The test:shm blocks the caller passed, as the callee left them (null: transferred). */
+  blocks?: Array<BlockBytes | null>;
 }
 
 export type TxnOutcome = "committed" | "aborted";

@@ -11,6 +11,7 @@ import { LogBudget } from "../guest-abi/log-budget.js";
 import { FuelMeter, UNMETERED, type FuelOptions } from "../metering/fuel-meter.js";
 import { FUEL_EXPORT, METER_MODULE, REFUEL_IMPORT, START_EXPORT } from "../metering/metering-abi.js";
 import type { GuestBinding, GuestCall } from "../namespaces/host-namespace.js";
+import { ExecutionBlocks } from "../guest-abi/shm/execution-blocks.js";
 import { freenetContractIo } from "../namespaces/freenet-contract-io.js";
 import { namespaceNamed } from "../namespaces/registry.js";
 import type { FreenetOp, NamespaceChanges, NamespacePorts } from "../protocol/sandbox-call.js";
@@ -94,8 +95,10 @@ export async function runContract(
   let inputs: InputBuffers | undefined;
   const meter = options.fuel ? new FuelMeter(options.fuel) : undefined;
   const logs = new LogBudget(options.log ?? (() => {}));
+  let blocks: ExecutionBlocks | undefined;
   const call: GuestCall = {
     memory: () => memory ?? fail("memory used before instantiation"),
+    blocks: () => (blocks ??= new ExecutionBlocks(() => call.memory())),
     inputs: () => inputs ?? fail("inputs used before instantiation"),
     log: (line) => logs.line(line),
     now: options.now ?? (() => new Date()),

@@ -9,6 +9,11 @@
 // re-entered only if it exports `edge_reentrant` (no params, no results,
 // never called). Only the imports a contract actually calls end up in its
 // module, so importing this file costs nothing until it is used.
+//
+// A call can also pass memory blocks (shm.ts, docs/memory-blocks.md): lent
+// (BORROW: the caller gets the bytes back as the callee left them, if its
+// call succeeds) or handed over (TRANSFER: the caller's handle ends with the
+// call; a failed call gives it back). The callee finds them with passedBlock.
 
 /** Instance ids are 32 raw bytes (the digest the HTTP API spells in base58). */
 export const INSTANCE_ID_BYTES: u32 = 32;
@@ -37,12 +42,33 @@ export const enum CallStatus {
   CALL_LIMIT = -18,
   /** The callee has no run entry, or is a component. */
   CALLEE_UNSUPPORTED = -19,
+  /** A block passed to the call is attached. */
+  BUSY = -20,
 }
+
+/** How a call passes a block (the mode of each (handle, mode) pair). */
+export const enum BlockMode {
+  /** Lent for the call; the caller keeps its handle. */
+  BORROW = 0,
+  /** Handed over: the caller's handle ends with the call. */
+  TRANSFER = 1,
+}
+
+/** One (handle u32, mode u32) pair of call_blocks' block list. */
+export const CALL_BLOCK_PAIR_BYTES: u32 = 8;
 
 // The local names differ from the imports' so Call.call can keep its own.
 // @ts-ignore: decorator
 @external("edge_call", "call")
 declare function host_call(idPtr: usize, inputPtr: usize, inputLen: u32): i32;
+
+// @ts-ignore: decorator
+@external("edge_call", "call_blocks")
+declare function host_call_blocks(idPtr: usize, inputPtr: usize, inputLen: u32, blocksPtr: usize, blocksCount: u32): i32;
+
+// @ts-ignore: decorator
+@external("edge_call", "call_block")
+declare function host_call_block(index: u32): i32;
 
 // @ts-ignore: decorator
 @external("edge_call", "call_result_size")
@@ -60,6 +86,20 @@ export class CallResult {
     /** The callee's run output on OK, its error message on CALLEE_REFUSED, else empty. */
     public bytes: Uint8Array,
   ) {}
+}
+
+/** The last call's whole answer, with its status. */
+function answer(status: i32): CallResult {
+  const size = host_call_result_size();
+  const bytes = new Uint8Array(size);
+  let done: i32 = 0;
+  // The ABI allows short copies, so read until the answer is complete.
+  while (done < size) {
+    const n = host_call_result_read(bytes.dataStart + <usize>done, done, size - done);
+    if (n <= 0) break;
+    done += n;
+  }
+  return new CallResult(status, done == size ? bytes : bytes.subarray(0, done));
 }
 
 export namespace Call {
@@ -88,17 +128,47 @@ export namespace Call {
   /** invoke, then the whole answer copied out; an id of the wrong length is INVALID_ARGUMENT without a call. */
   export function call(id: Uint8Array, input: Uint8Array): CallResult {
     if (<u32>id.length != INSTANCE_ID_BYTES) return new CallResult(CallStatus.INVALID_ARGUMENT, new Uint8Array(0));
-    const status = invoke(id.dataStart, input.dataStart, <u32>input.length);
-    const size = resultSize();
-    const bytes = new Uint8Array(size);
-    let done: i32 = 0;
-    // The ABI allows short copies, so read until the answer is complete.
-    while (done < size) {
-      const n = readResult(bytes.dataStart + <usize>done, done, size - done);
-      if (n <= 0) break;
-      done += n;
+    return answer(invoke(id.dataStart, input.dataStart, <u32>input.length));
+  }
+
+  /**
+   * invoke, passing the blocks listed at `blocks`: `count` pairs of u32
+   * (handle, BlockMode), as call_blocks takes them. At most 16 blocks and
+   * 16 MiB per call (CALL_LIMIT); an attached block is BUSY; the same block
+   * twice, or a transfer of a block that has other handles or is itself
+   * borrowed, is INVALID_ARGUMENT.
+   */
+  export function invokeWithBlocksRaw(id: usize, input: usize, len: u32, blocks: usize, count: u32): i32 {
+    return host_call_blocks(id, input, len, blocks, count);
+  }
+
+  /** invokeWithBlocksRaw with the block list as handles[i] passed in modes[i]; lists of different lengths are INVALID_ARGUMENT without a call. */
+  export function invokeWithBlocks(id: usize, input: usize, len: u32, handles: i32[], modes: i32[]): i32 {
+    if (handles.length != modes.length) return CallStatus.INVALID_ARGUMENT;
+    const count = <u32>handles.length;
+    const pairs = heap.alloc(<usize>count * CALL_BLOCK_PAIR_BYTES);
+    for (let i: u32 = 0; i < count; i++) {
+      const at = pairs + <usize>i * CALL_BLOCK_PAIR_BYTES;
+      store<i32>(at, unchecked(handles[i]));
+      store<i32>(at, unchecked(modes[i]), 4);
     }
-    return new CallResult(status, done == size ? bytes : bytes.subarray(0, done));
+    const status = host_call_blocks(id, input, len, pairs, count);
+    heap.free(pairs);
+    return status;
+  }
+
+  /** invokeWithBlocks, then the whole answer copied out, as `call` does. */
+  export function callWithBlocks(id: Uint8Array, input: Uint8Array, handles: i32[], modes: i32[]): CallResult {
+    if (<u32>id.length != INSTANCE_ID_BYTES) return new CallResult(CallStatus.INVALID_ARGUMENT, new Uint8Array(0));
+    return answer(invokeWithBlocks(id.dataStart, input.dataStart, <u32>input.length, handles, modes));
+  }
+
+  /**
+   * In a callee: the handle (in this execution) of the `index`-th block its
+   * caller passed, or NOT_FOUND. A read-only handle came in read only.
+   */
+  export function passedBlock(index: u32): i32 {
+    return host_call_block(index);
   }
 
   /** "CONFLICT (-17)" and the like, for error messages. */
@@ -118,6 +188,7 @@ export namespace Call {
       case CallStatus.CONFLICT: name = "CONFLICT"; break;
       case CallStatus.CALL_LIMIT: name = "CALL_LIMIT"; break;
       case CallStatus.CALLEE_UNSUPPORTED: name = "CALLEE_UNSUPPORTED"; break;
+      case CallStatus.BUSY: name = "BUSY"; break;
       default: name = "status";
     }
     return name + " (" + status.toString() + ")";

@@ -26,7 +26,22 @@ export {
 export { UpdateKind, Part, UpdateDataReader, RelatedContractsReader } from "./update-data";
 export { Storage, StorageStatus, STORAGE_FRAME_BYTES, STORAGE_DEFAULT_LIMIT_BYTES } from "./storage";
 export { RunKind, runOk, runOkOutput, runError } from "./run";
-export { Call, CallResult, CallStatus, INSTANCE_ID_BYTES } from "./call";
+export { Call, CallResult, CallStatus, BlockMode, CALL_BLOCK_PAIR_BYTES, INSTANCE_ID_BYTES } from "./call";
+export {
+  AttachFlags,
+  ShmError,
+  StreamTag,
+  ADD_STORAGE_OK,
+  NEXT_RESULT_BYTES,
+  PUBLISHER_ID_BYTES,
+  shmErrorName,
+  Attached,
+  MemoryBlock,
+  Allocation,
+  Publisher,
+  Subscriber,
+  BlockStream,
+} from "./shm";
 export {
   FabricMem,
   FbmuStatus,

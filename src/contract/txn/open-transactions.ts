@@ -51,7 +51,7 @@ export function openTransactions(ctx: TransactionsContext): Transactions {
 function peerOf(instances: DurableObjectNamespace<InstanceRpc>, id: string): TxnPeer {
   const stub = instances.get(instances.idFromName(id));
   return {
-    enter: async (context, input) => (await stub.txnEnter(context, input)) as CalleeAnswer,
+    enter: async (context, input, blocks) => (await stub.txnEnter(context, input, blocks)) as CalleeAnswer,
     settle: async (txid, decision) => void (await stub.txnSettle(txid, decision)),
     outcome: async (txid) => (await stub.txnOutcome(txid)) as TxnReport | null,
   };

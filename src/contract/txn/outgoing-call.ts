@@ -33,7 +33,7 @@ export async function callOut(ports: TxnPorts, frame: CallFrame, request: Outgoi
   const callee = encodeId(request.callee);
   let answer: CalleeAnswer;
   try {
-    answer = await ports.peer(callee).enter(context, request.input);
+    answer = await ports.peer(callee).enter(context, request.input, request.blocks);
   } catch {
     // The callee's DO failed mid-call: its subtree counts as failed. It may have joined, so it hears
     // the decision (which discards its subtree); participants it reached find out by their alarm.
@@ -48,5 +48,6 @@ export async function callOut(ports: TxnPorts, frame: CallFrame, request: Outgoi
     return { status: answer.status, output: answer.output, fuel: answer.fuel, refresh: {} };
   }
   const refresh = marks ? hosts.changedSince(names, frame.txid, marks) : {};
-  return { status: HostStatus.OK, output: answer.output, fuel: answer.fuel, refresh };
+  const blocks = answer.blocks ? { blocks: answer.blocks } : {};
+  return { status: HostStatus.OK, output: answer.output, fuel: answer.fuel, refresh, ...blocks };
 }

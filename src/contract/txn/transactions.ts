@@ -27,6 +27,8 @@ import {
   type TxnReport,
 } from "../../protocol/transaction.js";
 import type { HeldTxn } from "../../store/txn/transaction-log.js";
+import type { PassedBlock } from "../../protocol/block-port.js";
+import { takeReturnedBlocks } from "../../namespaces/shm-exchange.js";
 import type { ByteResult } from "../contract-executor.js";
 import { CallTarget } from "../ports/call-target.js";
 import { CallFrame, refusal } from "./call-frame.js";
@@ -101,7 +103,7 @@ export class Transactions {
   }
 
   /** A call into this instance from another frame of `context.txid`. */
-  async enter(context: TxnContext, runFrame: FrameRunner): Promise<CalleeAnswer> {
+  async enter(context: TxnContext, runFrame: FrameRunner, blocks: PassedBlock[] = []): Promise<CalleeAnswer> {
     const { self, hosts } = this.#ports;
     const code = this.#ports.code();
     const refuse = (status: HostStatusCode) => refusal(context, status);
@@ -113,17 +115,20 @@ export class Transactions {
     hosts.discard(code.namespaces, context.txid, context.discarded);
     const frame = new CallFrame({ ...context, stack: [...context.stack, self] });
     try {
-      const result = await runFrame(this.#portFrame(frame));
+      const result = await runFrame(this.#portFrame(frame, blocks));
       const output = await readAnswer(result);
+      // Passed blocks go back up with the answer; the rest of the frame's changes wait here.
+      const { staged, blocks: back } = takeReturnedBlocks(result.changes);
       // A decision may have come while the frame ran (its caller gave up at the deadline): stage nothing then.
       if (this.#lock.holder()?.txid !== frame.txid)
         throw new EdgeError("CONTRACT_DEADLINE", "the transaction ended while the call ran");
-      stageFrame(this.#ports, frame, result.changes);
+      stageFrame(this.#ports, frame, staged);
       if (faultAt(context.fault, "participant-crash-before-answer", self)) {
         await this.#ports.durable();
         this.#ports.crash(`fault injection: ${self} crashes before it answers a call of ${frame.txid}`);
       }
-      return frame.answer(self, HostStatus.OK, output, result.stats.fuel ?? 0);
+      const answer = frame.answer(self, HostStatus.OK, output, result.stats.fuel ?? 0);
+      return back ? { ...answer, blocks: back } : answer;
     } catch (error) {
       hosts.discard(code.namespaces, frame.txid, [frame.path]);
       const failure = calleeFailure(error);
@@ -162,8 +167,9 @@ export class Transactions {
     return next;
   }
 
-  #portFrame(frame: CallFrame): PortFrame {
-    return { txid: frame.txid, calls: new CallTarget((request) => callOut(this.#ports, frame, request)) };
+  #portFrame(frame: CallFrame, blocks: PassedBlock[] = []): PortFrame {
+    const calls = new CallTarget((request) => callOut(this.#ports, frame, request));
+    return { txid: frame.txid, calls, ...(blocks.length > 0 ? { blocks } : {}) };
   }
 
   /** Applies or drops what `txid` staged here, and lets the instance go. */

@@ -10,13 +10,14 @@ import type {
   TxnSummary,
 } from "../../protocol/transaction.js";
 import type { SqlPort } from "../../store/sql/sql-port.js";
+import type { PassedBlock } from "../../protocol/block-port.js";
 import type { TransactionLog } from "../../store/txn/transaction-log.js";
 import type { ByteResult } from "../contract-executor.js";
 import type { NamespaceHosts } from "../namespace-hosts.js";
 
 /** Another instance, as transactions reach it (its DO's txn RPCs). */
 export interface TxnPeer {
-  enter(context: TxnContext, input: Uint8Array): Promise<CalleeAnswer>;
+  enter(context: TxnContext, input: Uint8Array, blocks?: PassedBlock[]): Promise<CalleeAnswer>;
   settle(txid: string, decision: Decision): Promise<void>;
   outcome(txid: string): Promise<TxnReport | null>;
 }

@@ -47,6 +47,7 @@ function setup(stored = new Map<number, Uint8Array>(), size = 0, budget = 64 * F
   const call: GuestCall = {
     memory: () => memory ?? fail("memory used before instantiation"),
     inputs: () => fail("the shim takes no input"),
+    blocks: () => fail("the shim uses no blocks"),
     log: () => {},
     now: () => new Date(0),
     jspi: false,

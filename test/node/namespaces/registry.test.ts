@@ -56,6 +56,9 @@ function guestCall(): GuestCall {
     inputs: () => {
       throw new Error("not called while binding");
     },
+    blocks: () => {
+      throw new Error("not called while binding");
+    },
     log: () => {},
     now: () => new Date(0),
     jspi: false,

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { bindCall } from "../../../src/guest-abi/edge-call/call-imports.js";
 import type { GuestCall } from "../../../src/guest-abi/guest-call.js";
 import { GuestMemory } from "../../../src/guest-abi/guest-memory.js";
+import { ExecutionBlocks } from "../../../src/guest-abi/shm/execution-blocks.js";
 import { MAX_CALL_BYTES } from "../../../src/limits.js";
 import { UNMETERED } from "../../../src/metering/fuel-meter.js";
 import { HostStatus } from "../../../src/protocol/host-status.js";
@@ -12,11 +13,13 @@ import { HostStatus } from "../../../src/protocol/host-status.js";
 function bound(jspi: boolean) {
   const memory = new GuestMemory(new WebAssembly.Memory({ initial: 1 }), 65536);
   let checkpoints = 0;
+  let blocks: ExecutionBlocks | undefined;
   const call: GuestCall = {
     memory: () => memory,
     inputs: () => {
       throw new Error("no inputs here");
     },
+    blocks: () => (blocks ??= new ExecutionBlocks(() => memory)),
     log: () => {},
     now: () => new Date(0),
     jspi,

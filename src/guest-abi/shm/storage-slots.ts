@@ -1,0 +1,46 @@
+// The attach slots a guest donated with add-storage: each holds one attach at
+// a time, and an attach takes the first free slot big enough. The guest never
+// chooses where a block lands; it only says which of its memory it gives up.
+import { ShmError, type ShmErrorCode } from "./shm-abi.js";
+
+export interface Area {
+  addr: number;
+  size: number;
+}
+
+export class StorageSlots {
+  readonly #max: number;
+  readonly #slots: Area[] = [];
+  readonly #busy = new Set<Area>();
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** False when the slot overlaps another, or there are already `max`. */
+  add(area: Area): boolean {
+    if (this.#slots.length >= this.#max) return false;
+    const end = area.addr + area.size;
+    if (this.#slots.some((slot) => slot.addr < end && area.addr < slot.addr + slot.size)) return false;
+    this.#slots.push(area);
+    return true;
+  }
+
+  /** A free slot of at least `size` bytes, or why there is none. */
+  take(size: number): { slot: Area } | { error: ShmErrorCode } {
+    if (this.#slots.length === 0) return { error: ShmError.NO_STORAGE };
+    let fits = false;
+    for (const slot of this.#slots) {
+      if (slot.size < size) continue;
+      fits = true;
+      if (this.#busy.has(slot)) continue;
+      this.#busy.add(slot);
+      return { slot };
+    }
+    return { error: fits ? ShmError.BUSY : ShmError.WRONG_SIZE };
+  }
+
+  release(slot: Area): void {
+    this.#busy.delete(slot);
+  }
+}
