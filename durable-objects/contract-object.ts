@@ -37,10 +37,9 @@ import type { CalleeAnswer, Decision, TxnContext, TxnReport } from "../src/proto
 import { HostStatus } from "../src/protocol/host-status.js";
 import { refusal } from "../src/contract/txn/call-frame.js";
 import { versionInfo, type VersionInfo } from "../src/store/state/version-info.js";
-import { DELIVERY_RETRY_MS } from "../src/limits.js";
 import type { PassedBlock } from "../src/protocol/block-port.js";
-import { openPubSub, publishes, type OpenPubSub } from "../src/contract/pubsub/open-pubsub.js";
-import type { Delivery, DeliveryAck } from "../src/protocol/pubsub-port.js";
+import { openPubSub, type OpenPubSub } from "../src/contract/pubsub/open-pubsub.js";
+import type { Delivery, DeliveryAck, SubscribeAnswer } from "../src/protocol/pubsub-port.js";
 
 export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRpc {
   readonly #sql: SqlPort;
@@ -79,7 +78,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     opened.state.collectRetired();
     const collect = opened.hosts.collect();
     const recover = await this.#transactions.recover();
-    await this.#deliver();
+    await this.#pubsub.afterCommit();
     const next = collect === null ? recover : recover === null ? collect : Math.min(collect, recover);
     if (next !== null) await this.#wakeAt(Math.max(next, this.#clock.now()));
   }
@@ -106,16 +105,6 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
       wakeAt: (ms) => void this.#wakeAt(ms),
     });
     return this.#feed;
-  }
-
-  /** After a commit that may have published: the feed's subscribers get it (what fails, the alarm retries). */
-  async #deliver(): Promise<void> {
-    if (!publishes(this.#open()?.instance.get()?.namespaces ?? [])) return;
-    try {
-      await this.#pubsub.fanOut.run();
-    } catch {
-      await this.#wakeAt(this.#clock.now() + DELIVERY_RETRY_MS);
-    }
   }
 
   /** Moves the alarm earlier if `ms` comes before it; never later. */
@@ -159,7 +148,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
           const { state, hosts } = this.#instance;
           const commit = (changes: Record<string, unknown>) => hosts.commit(changes);
           const info = await runUpdate(state, executor, updatesOf(request), request.conditions, commit);
-          await this.#deliver();
+          await this.#pubsub.afterCommit();
           return { ...info, fuel: executor.fuelUsed };
         }),
       ),
@@ -176,7 +165,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
         const record = this.#requireRecord();
         const run = (frame: PortFrame) => this.#executor(record, options, frame).run(input);
         const { result, storageBytesWritten, transaction } = await this.#transactions.run(run, options.fault);
-        await this.#deliver();
+        await this.#pubsub.afterCommit();
         const answer = { ...result, storageBytesWritten, ...(transaction ? { transaction } : {}) };
         if (!isComponentCode(record.namespaces)) return answer;
         return { ...answer, files: filesAt(this.#files()) };
@@ -198,7 +187,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
   async txnSettle(txid: string, decision: Decision): Promise<void> {
     if (!this.#open()?.instance.get()) return;
     this.#transactions.settle(txid, decision);
-    if (decision.outcome === "committed") this.ctx.waitUntil(this.#deliver());
+    if (decision.outcome === "committed") this.ctx.waitUntil(this.#pubsub.afterCommit());
   }
 
   // Pub-sub: the routes' view, and what other instances' feeds ask of this inbox.
@@ -209,6 +198,11 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
   async shmDeliver(publisher: string, delivery: Delivery): Promise<DeliveryAck> {
     this.#requireRecord();
     return this.#pubsub.store().accept(publisher, delivery);
+  }
+
+  async shmSubscribe(subscriber: string, subscribe: boolean): Promise<SubscribeAnswer> {
+    if (!this.#open()?.instance.get()) return { ok: false, code: "CONTRACT_NOT_FOUND" };
+    return this.#pubsub.subscribe(subscriber, subscribe);
   }
 
   async shmInboxDepth(publisher: string): Promise<number | null> {
@@ -296,20 +290,8 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     const { state, hosts } = this.#instance;
     const { LOADER: loader, CODE, CONTRACTS: instances } = this.env;
     const code = new CodeStore(CODE, newHasher);
-    return executorFor(
-      record,
-      options,
-      {
-        loader,
-        code,
-        instances,
-        settings: this.#settings,
-        metered: this.metered,
-        state,
-        hosts,
-      },
-      frame,
-    );
+    const ports = { loader, code, instances, settings: this.#settings, metered: this.metered, state, hosts };
+    return executorFor(record, options, ports, frame);
   }
 
   #requireRecord(): InstanceRecord {

@@ -13,6 +13,11 @@ const portOf = (store: PubSubStore, instance: InstanceContext, txid?: string): P
   nextSeq: store.feed.nextSeq(),
 });
 
+/** Whether code importing `namespaces` uses pub-sub (null: an instance from before the list was kept). */
+export function publishes(namespaces: readonly string[] | null): boolean {
+  return namespaces === null || namespaces.includes("test:shm/pub-sub");
+}
+
 export const shmPubSub: HostNamespace<PubSubPort, PubSubChanges, PubSubStore> = {
   name: "test:shm/pub-sub",
   catalog: {
@@ -23,6 +28,8 @@ export const shmPubSub: HostNamespace<PubSubPort, PubSubChanges, PubSubStore> = 
     "[method]publisher.get-stream": { params: ["i32"], results: ["i32"] },
     "[constructor]subscriber": { params: [], results: ["i32"] },
     "[static]subscriber.clone": { params: ["i32"], results: ["i32"] },
+    "[static]subscriber.subscribe": { params: ["i32"], results: ["i32"] },
+    "[static]subscriber.unsubscribe": { params: ["i32"], results: ["i32"] },
     "[method]subscriber.get-stream": { params: ["i32"], results: ["i32"] },
     "[method]block-stream.next": { params: ["i32", "i32"], results: [] },
     "[resource-drop]publisher": { params: ["i32"], results: [] },
@@ -37,7 +44,8 @@ export const shmPubSub: HostNamespace<PubSubPort, PubSubChanges, PubSubStore> = 
     commit: (store, changes) => store.apply(changes),
     collect: (store) => {
       store.blocks.reclaim();
-      return store.feed.nextRetry();
+      const retries = [store.feed.nextRetry(), store.requests.nextRetry()].filter((at) => at !== null);
+      return retries.length === 0 ? null : Math.min(...retries);
     },
     txn: {
       port: (store, instance, txid) => portOf(store, instance, txid),

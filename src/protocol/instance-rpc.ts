@@ -2,7 +2,7 @@
 // RPC, and what it answers. The class implements InstanceRpc; Env names the
 // namespace by this interface, so nothing imports the class for its types.
 import type { PassedBlock } from "./block-port.js";
-import type { Delivery, DeliveryAck } from "./pubsub-port.js";
+import type { Delivery, DeliveryAck, SubscribeAnswer } from "./pubsub-port.js";
 import type { PubSubApi } from "../contract/pubsub/pubsub-api.js";
 import type { ByteResult, ValidateOutcome } from "../contract/contract-executor.js";
 import type { ExecutionOptions, FuelReport } from "../contract/execution-options.js";
@@ -92,4 +92,5 @@ export interface InstanceRpc extends Rpc.DurableObjectBranded {
   pubsub(): Promise<Outcome<PubSubApi>>;
   shmDeliver(publisher: string, delivery: Delivery): Promise<DeliveryAck>;
   shmInboxDepth(publisher: string): Promise<number | null>;
+  shmSubscribe(subscriber: string, subscribe: boolean): Promise<SubscribeAnswer>;
 }

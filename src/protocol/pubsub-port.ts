@@ -24,6 +24,24 @@ export interface PubSubChanges {
   published: Uint8Array[];
   /** Inbox entries its streams took: consumed when it commits. */
   consumed: Array<{ publisher: string; seq: number }>;
+  /** Feeds to subscribe this instance to (or unsubscribe it from) once it commits. */
+  subscriptions: SubscriptionRequest[];
+}
+
+export interface SubscriptionRequest {
+  publisher: string;
+  subscribe: boolean;
+}
+
+/** What a publisher's DO answers a subscription request (shmSubscribe). */
+export type SubscribeAnswer = { ok: true } | { ok: false; code: "CONTRACT_NOT_FOUND" | "SUBSCRIPTION_LIMIT" };
+
+/** A request this instance made from a contract, until the publisher has it. */
+export interface RequestInfo {
+  publisher: string;
+  subscribe: boolean;
+  state: "pending" | "refused";
+  error: string | null;
 }
 
 /** One delivery RPC from a feed to a subscriber's inbox. */

@@ -9,6 +9,7 @@ import { jsonBody } from "../http/json-body.js";
 import { nonNegativeInteger } from "../http/read-length.js";
 import type { PubSubApi } from "../contract/pubsub/pubsub-api.js";
 import { instanceStub } from "./instance-stub.js";
+import { publishes } from "../namespaces/shm-pubsub.js";
 
 export const pubsubRoutes = new Hono<{ Bindings: Env }>();
 
@@ -38,8 +39,17 @@ const SubscribeBody = z.object({ subscriber: z.string().min(1).max(64) }).strict
 pubsubRoutes.post("/:id/subscriptions", async (c) => {
   const { subscriber } = await jsonBody(c.req, SubscribeBody, '{"subscriber": "<instance id>"}');
   const target = instanceStub(c.env, subscriber);
-  // The subscriber must be an instance: its inbox lives in its DO.
-  unwrap(await target.stub.describe());
+  // The subscriber must be an instance whose code can read its inbox (it lives in its DO).
+  const record = unwrap(await target.stub.describe()) as { namespaces: string[] | null };
+  if (!publishes(record.namespaces)) {
+    throw new EdgeError(
+      "BAD_REQUEST",
+      "the subscriber's code does not import test:shm/pub-sub: it could never read its inbox",
+      {
+        details: { subscriber: target.id },
+      },
+    );
+  }
   const { api } = await pubsubApi(c.env, c.req.param("id"));
   const info = unwrap(await api.subscribe(target.id));
   return c.json(info, info.created ? 201 : 200);

@@ -62,6 +62,9 @@ describe("the read policy (API_TOKEN set)", () => {
     `/v1/contracts/${id}/leases/00000000000000000000000000000001/bytes`,
     `/v1/contracts/${id}/storage`,
     `/v1/contracts/${id}/storage/stats`,
+    `/v1/contracts/${id}/inbox`,
+    `/v1/contracts/${id}/inbox/${id}/1`,
+    `/v1/contracts/${id}/subscriptions`,
   ])("GET %s (private memory) needs the token", async (path) => {
     const anonymous = await call(get(path));
     expect(anonymous.status).toBe(401);
@@ -72,14 +75,17 @@ describe("the read policy (API_TOKEN set)", () => {
     await authorized.arrayBuffer();
   });
 
-  it.each([`/v1/contracts/${id}`, `/v1/contracts/${id}/state`, `/v1/contracts/${id}/summary`])(
-    "GET %s (public) needs no token",
-    async (path) => {
-      const response = await call(get(path));
-      expect(response.status).toBe(404);
-      expect((await errorOf(response)).code).toBe("CONTRACT_NOT_FOUND");
-    },
-  );
+  it.each([
+    `/v1/contracts/${id}`,
+    `/v1/contracts/${id}/state`,
+    `/v1/contracts/${id}/summary`,
+    `/v1/contracts/${id}/publications`,
+    `/v1/contracts/${id}/publications/1`,
+  ])("GET %s (public) needs no token", async (path) => {
+    const response = await call(get(path));
+    expect(response.status).toBe(404);
+    expect((await errorOf(response)).code).toBe("CONTRACT_NOT_FOUND");
+  });
 
   it("READ_TOKEN opens the private reads, and nothing else", async () => {
     const ctx = createExecutionContext();

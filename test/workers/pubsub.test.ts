@@ -188,6 +188,10 @@ describe("pub-sub over HTTP", () => {
     const refused = await subscribe(feed, notAnInstance);
     expect(refused.status).toBe(404);
     expect((await errorOf(refused)).code).toBe("CONTRACT_NOT_FOUND");
+    // An instance whose code cannot read an inbox is no subscriber.
+    const deaf = await subscribe(feed, await probe(false, "call-probe"));
+    expect(deaf.status).toBe(400);
+    expect((await errorOf(deaf)).message).toMatch(/does not import test:shm\/pub-sub/);
     await subscribe(feed, who);
     await publish(feed, 2);
     const listing = await SELF.fetch(`${BASE}/v1/contracts/${feed.id}/publications`);
@@ -209,6 +213,7 @@ describe("pub-sub over HTTP", () => {
         { publisher: feed.id, seq: 1, size: 4, missed: 0 },
         { publisher: feed.id, seq: 2, size: 4, missed: 0 },
       ],
+      requests: [],
     });
     const entry = await SELF.fetch(`${BASE}/v1/contracts/${who.id}/inbox/${feed.id}/1`);
     expect(new Uint8Array(await entry.arrayBuffer())).toEqual(u32(1));
@@ -222,6 +227,39 @@ describe("pub-sub over HTTP", () => {
     expect((await errorOf(again)).code).toBe("SUBSCRIPTION_NOT_FOUND");
     await publish(feed, 1);
     expect((await drain(who)).map(({ seq }) => seq)).toEqual([1, 2]);
+  });
+});
+
+describe("subscribing from a contract", () => {
+  async function inbox(who: Probe) {
+    const response = await SELF.fetch(`${BASE}/v1/contracts/${who.id}/inbox`);
+    return (await response.json()) as {
+      entries: Array<{ publisher: string; seq: number }>;
+      requests: Array<{ publisher: string; subscribe: boolean; state: string; error: string | null }>;
+    };
+  }
+
+  it("takes effect when the run commits; a failed run subscribes to nothing; a refusal is kept with its reason", async () => {
+    const feed = await publisher();
+    const who = await probe(false, "shm-script");
+    const failed = await run(who.id, script().subscribe(feed.raw).trap().bytes());
+    expect(failed.status).toBe(422);
+    expect((await subscriptions(feed)).subscriptions).toEqual([]);
+    expect(new Answer(await runOk(who.id, script().subscribe(feed.raw).bytes())).i32()).toBe(0);
+    expect((await subscriptions(feed)).subscriptions.map((row) => row.subscriber)).toEqual([who.id]);
+    expect((await inbox(who)).requests).toEqual([]);
+    await publish(feed, 2);
+    expect((await inbox(who)).entries.map(({ publisher: from, seq }) => ({ from, seq }))).toEqual([
+      { from: feed.id, seq: 1 },
+      { from: feed.id, seq: 2 },
+    ]);
+    await runOk(who.id, script().unsubscribe(feed.raw).bytes());
+    expect((await subscriptions(feed)).subscriptions).toEqual([]);
+    const nobody = new Uint8Array(32).fill(7);
+    await runOk(who.id, script().subscribe(nobody).bytes());
+    expect((await inbox(who)).requests).toMatchObject([
+      { subscribe: true, state: "refused", error: "CONTRACT_NOT_FOUND" },
+    ]);
   });
 });
 

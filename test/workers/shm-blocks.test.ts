@@ -207,6 +207,41 @@ describe("ownership", () => {
     expect(await trapped(target, base().partition(1, 8, 9, 0).bytes())).toMatch(/outside/);
   });
 
+  it("an execution's blocks hold at most 64 MiB: past it the constructor fails the run with BLOCK_LIMIT", async () => {
+    const target = await shmProbe();
+    const sixteen = 16 * 1024 * 1024;
+    const out = await answer(
+      target,
+      script().create(sixteen).create(sixteen).create(sixteen).create(sixteen).bytes(),
+    );
+    expect([out.i32(), out.i32(), out.i32(), out.i32()]).toEqual([1, 2, 3, 4]);
+    const response = await run(
+      target.id,
+      script().create(sixteen).create(sixteen).create(sixteen).create(sixteen).create(1).bytes(),
+    );
+    expect(response.status).toBe(507);
+    expect((await errorOf(response)).code).toBe("BLOCK_LIMIT");
+    const dropped = await answer(
+      target,
+      script()
+        .create(sixteen)
+        .create(sixteen)
+        .create(sixteen)
+        .create(sixteen)
+        .drop(1)
+        .create(sixteen)
+        .bytes(),
+    );
+    expect(dropped.bytes.length).toBe(20);
+    const tooBig = await run(
+      target.id,
+      script()
+        .create(sixteen + 1)
+        .bytes(),
+    );
+    expect((await errorOf(tooBig)).code).toBe("BLOCK_LIMIT");
+  });
+
   it("a local block maps in place; a partition narrows a handle to its window", async () => {
     const target = await shmProbe();
     const out = await answer(

@@ -145,6 +145,14 @@ declare function publisher_drop(publisher: i32): void;
 declare function subscriber_new(): i32;
 
 // @ts-ignore: decorator
+@external("test:shm/pub-sub", "[static]subscriber.subscribe")
+declare function subscriber_subscribe(publisherId: usize): i32;
+
+// @ts-ignore: decorator
+@external("test:shm/pub-sub", "[static]subscriber.unsubscribe")
+declare function subscriber_unsubscribe(publisherId: usize): i32;
+
+// @ts-ignore: decorator
 @external("test:shm/pub-sub", "[static]subscriber.clone")
 declare function subscriber_clone(subscriber: i32): i32;
 
@@ -326,6 +334,22 @@ export class Subscriber {
   /** This instance's inbox: what the instances it subscribes to published. */
   static inbox(): Subscriber {
     return new Subscriber(subscriber_new());
+  }
+
+  /**
+   * Subscribes this instance to the feed of the instance whose 32-byte id is
+   * at `publisherId`, from its next publication on. Takes effect when this
+   * run commits (a failed run subscribes to nothing); 0, or a negative host
+   * status (OUT_OF_BOUNDS). GET .../inbox shows the request until the
+   * publisher has it, and why it was refused if it was.
+   */
+  static subscribe(publisherId: usize): i32 {
+    return subscriber_subscribe(publisherId);
+  }
+
+  /** Ends this instance's subscription to that feed, when this run commits. */
+  static unsubscribe(publisherId: usize): i32 {
+    return subscriber_unsubscribe(publisherId);
   }
 
   /** Another handle on the same subscriber. */

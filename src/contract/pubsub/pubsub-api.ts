@@ -4,6 +4,7 @@
 import { RpcTarget } from "cloudflare:workers";
 import { EdgeError, toOutcome, type Outcome } from "../../errors.js";
 import { INBOX_CAPACITY, MAX_SUBSCRIPTIONS } from "../../limits.js";
+import type { RequestInfo } from "../../protocol/pubsub-port.js";
 import type { SubscriptionInfo } from "../../protocol/pubsub-port.js";
 import type { SubscriptionRow } from "../../store/shm/feed-tables.js";
 import type { PubSubStore } from "../../store/shm/pubsub-store.js";
@@ -22,6 +23,8 @@ export interface FeedInfo {
 
 export interface InboxInfo {
   entries: Array<{ publisher: string; seq: number; size: number; missed: number }>;
+  /** Subscriptions this instance asked for from a contract that the publisher has not taken yet (or refused). */
+  requests: RequestInfo[];
 }
 
 export class PubSubApi extends RpcTarget {
@@ -35,10 +38,6 @@ export class PubSubApi extends RpcTarget {
   subscribe(subscriber: string): Promise<Outcome<SubscriptionInfo & { created: boolean }>> {
     return toOutcome(async () => {
       const { feed } = this.#ports.store;
-      const known = feed.subscription(subscriber) !== null;
-      if (!known && feed.subscriptions().length >= MAX_SUBSCRIPTIONS) {
-        throw new EdgeError("SUBSCRIPTION_LIMIT", `a feed has at most ${MAX_SUBSCRIPTIONS} subscriptions`);
-      }
       const created = feed.subscribe(subscriber, this.#ports.now());
       return { ...(await this.#info(feed.subscription(subscriber) ?? notFound(subscriber))), created };
     });
@@ -89,6 +88,7 @@ export class PubSubApi extends RpcTarget {
       entries: this.#ports.store.inbox
         .entries(INBOX_CAPACITY * MAX_SUBSCRIPTIONS)
         .map(({ publisher, seq, size, missed }) => ({ publisher, seq, size, missed })),
+      requests: this.#ports.store.requests.list(),
     }));
   }
 

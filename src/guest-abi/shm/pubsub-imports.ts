@@ -3,7 +3,8 @@
 // A subscriber is the instance's inbox, or a local tap on what this execution
 // publishes; `stream<memory-block>` is lowered as a polling `next`.
 import { EdgeError } from "../../errors.js";
-import { encodeId } from "../../identity/ids.js";
+import { encodeId, ID_BYTES } from "../../identity/ids.js";
+import { HostStatus } from "../../protocol/host-status.js";
 import { MAX_PUBLICATION_BYTES, MAX_PUBLISHER_ELEMENTS } from "../../limits.js";
 import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
 import type { InboxEntry, PubSubChanges, PubSubPort } from "../../protocol/pubsub-port.js";
@@ -52,6 +53,7 @@ export function bindPubSub(call: GuestCall, port: PubSubPort | undefined): Guest
   let inboxAt = 0;
   let published: Uint8Array[] = [];
   let consumed: PubSubChanges["consumed"] = [];
+  let subscriptions: PubSubChanges["subscriptions"] = [];
   let publishedInAll = 0;
   const charge = (bytes = 0) => call.meter.charge(bytes === 0 ? HOST_COST.call : hostBytesCost(bytes));
   const table = () => call.blocks().table;
@@ -115,15 +117,28 @@ export function bindPubSub(call: GuestCall, port: PubSubPort | undefined): Guest
 
   /** What changed since the last checkpoint (an outgoing call stages it first). */
   const changes = (): PubSubChanges | undefined => {
-    if (published.length === 0 && consumed.length === 0) return undefined;
-    const out = { published, consumed };
+    if (published.length + consumed.length + subscriptions.length === 0) return undefined;
+    const out = { published, consumed, subscriptions };
     published = [];
     consumed = [];
+    subscriptions = [];
     return out;
+  };
+
+  /** Records a (un)subscription for the commit: 0, or OUT_OF_BOUNDS for an id outside memory. */
+  const request = (idPtr: number, subscribe: boolean): number => {
+    charge();
+    instance();
+    if (!call.memory().contains(u32(idPtr), ID_BYTES)) return HostStatus.OUT_OF_BOUNDS;
+    const publisher = encodeId(call.memory().read(u32(idPtr), ID_BYTES, "publisher id"));
+    subscriptions.push({ publisher, subscribe });
+    return HostStatus.OK;
   };
 
   return {
     imports: {
+      "[static]subscriber.subscribe": (idPtr: number): number => request(idPtr, true),
+      "[static]subscriber.unsubscribe": (idPtr: number): number => request(idPtr, false),
       "[constructor]publisher": (elements: number, elementSize: number): number => {
         charge();
         instance();

@@ -1,6 +1,7 @@
 // A publisher's side of pub-sub: its feed (publications numbered from 1, the
 // last RETAINED_PUBLICATIONS kept) and the subscriptions it delivers to.
-import { RETAINED_PUBLICATIONS } from "../../limits.js";
+import { EdgeError } from "../../errors.js";
+import { MAX_SUBSCRIPTIONS, RETAINED_PUBLICATIONS } from "../../limits.js";
 import type { SubscriptionState } from "../../protocol/pubsub-port.js";
 import type { SqlPort } from "../sql/sql-port.js";
 
@@ -113,6 +114,12 @@ export class FeedTables {
 
   /** A new subscription gets what is published from now on; an existing one is left as it is. */
   subscribe(subscriber: string, now: number): boolean {
+    if (this.subscription(subscriber)) return false;
+    if (this.subscriptions().length >= MAX_SUBSCRIPTIONS) {
+      throw new EdgeError("SUBSCRIPTION_LIMIT", `a feed has at most ${MAX_SUBSCRIPTIONS} subscriptions`, {
+        details: { subscriber },
+      });
+    }
     const inserted = this.#sql.exec(
       `INSERT INTO shm_subscriptions (subscriber, next_seq, state, created_at) VALUES (?, ?, 'active', ?)
        ON CONFLICT (subscriber) DO NOTHING RETURNING subscriber`,

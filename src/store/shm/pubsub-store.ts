@@ -11,11 +11,13 @@ import { blobOf, type SqlPort } from "../sql/sql-port.js";
 import { BlockStore } from "./block-store.js";
 import { FeedTables } from "./feed-tables.js";
 import { InboxTables } from "./inbox-tables.js";
+import { RequestTables } from "./request-tables.js";
 
 export class PubSubStore {
   readonly blocks: BlockStore;
   readonly feed: FeedTables;
   readonly inbox: InboxTables;
+  readonly requests: RequestTables;
   readonly #sql: SqlPort;
   readonly #clock: Clock;
   readonly #quotaBytes: number;
@@ -30,11 +32,12 @@ export class PubSubStore {
     this.blocks = new BlockStore(sql);
     this.feed = new FeedTables(sql);
     this.inbox = new InboxTables(sql);
+    this.requests = new RequestTables(sql);
     sql.exec(`CREATE TABLE IF NOT EXISTS txn_shm (
       ord INTEGER PRIMARY KEY AUTOINCREMENT,
       txid TEXT NOT NULL,
       path TEXT NOT NULL,
-      kind TEXT NOT NULL CHECK (kind IN ('publish', 'consume')),
+      kind TEXT NOT NULL CHECK (kind IN ('publish', 'consume', 'subscribe', 'unsubscribe')),
       bytes BLOB,
       publisher TEXT,
       seq INTEGER)`);
@@ -72,6 +75,7 @@ export class PubSubStore {
       const block = this.inbox.remove(publisher, seq);
       if (block !== null) released.push(block);
     }
+    for (const request of changes.subscriptions) this.requests.add(request);
     for (const block of released) this.blocks.release(block);
     this.#checkQuota(0);
     if (released.length > 0) this.#released();
@@ -120,7 +124,16 @@ export class PubSubStore {
         seq,
       );
     }
-    return changes.published.length + changes.consumed.length > 0;
+    for (const { publisher, subscribe } of changes.subscriptions) {
+      this.#sql.exec(
+        "INSERT INTO txn_shm (txid, path, kind, publisher) VALUES (?, ?, ?, ?)",
+        txid,
+        path,
+        subscribe ? "subscribe" : "unsubscribe",
+        publisher,
+      );
+    }
+    return changes.published.length + changes.consumed.length + changes.subscriptions.length > 0;
   }
 
   discard(txid: string, prefixes: readonly CallPath[]): void {
@@ -143,13 +156,16 @@ export class PubSubStore {
   }
 
   #staged(txid: string): PubSubChanges {
-    const changes: PubSubChanges = { published: [], consumed: [] };
+    const changes: PubSubChanges = { published: [], consumed: [], subscriptions: [] };
     for (const row of this.#sql.exec(
       "SELECT kind, bytes, publisher, seq FROM txn_shm WHERE txid = ? ORDER BY ord",
       txid,
     )) {
       if (row.kind === "publish") changes.published.push(blobOf(row.bytes));
-      else changes.consumed.push({ publisher: String(row.publisher), seq: Number(row.seq) });
+      else if (row.kind === "consume")
+        changes.consumed.push({ publisher: String(row.publisher), seq: Number(row.seq) });
+      else
+        changes.subscriptions.push({ publisher: String(row.publisher), subscribe: row.kind === "subscribe" });
     }
     return changes;
   }

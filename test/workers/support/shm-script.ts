@@ -65,6 +65,8 @@ export class ShmScript {
   trap = () => this.#op(0x18);
   fail = () => this.#op(0x19);
   alloc = (size: number) => this.#op(0x1a, u32(size));
+  subscribe = (publisher: Uint8Array) => this.#op(0x20, publisher);
+  unsubscribe = (publisher: Uint8Array) => this.#op(0x21, publisher);
 
   bytes(): Uint8Array {
     return concat(...this.#parts);

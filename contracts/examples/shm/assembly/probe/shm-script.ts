@@ -43,6 +43,8 @@
 //   0x1D DROP_PUBLISHER [pub u32]             [resource-drop]publisher      -> nothing
 //   0x1E DROP_SUBSCRIBER [sub u32]            [resource-drop]subscriber     -> nothing
 //   0x1F DROP_STREAM [stream u32]             [resource-drop]block-stream   -> nothing
+//   0x20 SUBSCRIBE [id 32]                    subscriber.subscribe          -> [status]
+//   0x21 UNSUBSCRIBE [id 32]                  subscriber.unsubscribe        -> [status]
 //
 // ADD_STORAGE's and LOCAL's `addr` is an offset into STORAGE, one static
 // 256 KiB area (16-aligned), unless its high bit (0x80000000) is set: then
@@ -103,6 +105,8 @@ const OP_PUB_STREAM: u8 = 0x1c;
 const OP_DROP_PUBLISHER: u8 = 0x1d;
 const OP_DROP_SUBSCRIBER: u8 = 0x1e;
 const OP_DROP_STREAM: u8 = 0x1f;
+const OP_SUBSCRIBE: u8 = 0x20;
+const OP_UNSUBSCRIBE: u8 = 0x21;
 
 const STORAGE_BYTES: u32 = 256 * 1024;
 const STORAGE: usize = memory.data(<i32>STORAGE_BYTES, 16);
@@ -317,6 +321,10 @@ function step(stream: InputStream, out: Output): string | null {
     const h = stream.readU32();
     if (!stream.ok) return BAD;
     new BlockStream(<i32>h).drop();
+  } else if (op == OP_SUBSCRIBE || op == OP_UNSUBSCRIBE) {
+    const id = stream.readBytes(INSTANCE_ID_BYTES);
+    if (!stream.ok) return BAD;
+    handle(out, op == OP_SUBSCRIBE ? Subscriber.subscribe(id) : Subscriber.unsubscribe(id));
   } else {
     return BAD;
   }
