@@ -68,8 +68,8 @@ export async function shmBench({ origin, json, quick, log }) {
 
   return {
     block_attach_detach_64kib_us: small * 1000,
-    block_transfer_1mib_ms: viaBlock,
-    memcpy_1mib_ms: viaCopy,
+    block_transfer_1mib_us: viaBlock * 1000,
+    memcpy_1mib_us: viaCopy * 1000,
     block_transfer_1mib_vs_memcpy: viaBlock / viaCopy,
     publish_fanout_10_subscribers_ms: median(fanoutMs),
     publish_no_subscribers_ms: median(aloneMs),

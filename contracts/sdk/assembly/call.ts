@@ -14,6 +14,7 @@
 // (BORROW: the caller gets the bytes back as the callee left them, if its
 // call succeeds) or handed over (TRANSFER: the caller's handle ends with the
 // call; a failed call gives it back). The callee finds them with passedBlock.
+import { Output } from "./output";
 
 /** Instance ids are 32 raw bytes (the digest the HTTP API spells in base58). */
 export const INSTANCE_ID_BYTES: u32 = 32;
@@ -123,6 +124,26 @@ export namespace Call {
    */
   export function readResult(ptr: usize, offset: i32, len: i32): i32 {
     return host_call_result_read(ptr, offset, len);
+  }
+
+  /**
+   * Appends the last call's answer to `out` as [size u32][bytes]; null, or
+   * what call_result_read answered if it could not copy all of it.
+   */
+  export function appendResult(out: Output): string | null {
+    const size = resultSize();
+    out.u32(<u32>size);
+    const mark = out.len;
+    out.reserve(<u32>size);
+    let done: i32 = 0;
+    while (done < size) {
+      const n = readResult(out.ptr + <usize>mark + <usize>done, done, size - done);
+      if (n <= 0) {
+        return "call_result_read answered " + n.toString() + " at offset " + done.toString() + " of " + size.toString();
+      }
+      done += n;
+    }
+    return null;
   }
 
   /** invoke, then the whole answer copied out; an id of the wrong length is INVALID_ARGUMENT without a call. */

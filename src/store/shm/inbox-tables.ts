@@ -1,7 +1,7 @@
 // A subscriber's side of pub-sub: its inbox, entries in arrival order, at
 // most INBOX_CAPACITY per publisher, duplicates dropped by sequence number.
 import { INBOX_CAPACITY } from "../../limits.js";
-import type { SqlPort } from "../sql/sql-port.js";
+import type { SqlPort, SqlRow } from "../sql/sql-port.js";
 
 export interface InboxRow {
   publisher: string;
@@ -77,13 +77,7 @@ export class InboxTables {
             publisher,
             limit,
           );
-    return rows.map((row) => ({
-      publisher: String(row.publisher),
-      seq: Number(row.seq),
-      block: row.block === null ? null : Number(row.block),
-      size: Number(row.size),
-      missed: Number(row.missed),
-    }));
+    return rows.map(rowOf);
   }
 
   entry(publisher: string, seq: number): InboxRow | null {
@@ -92,14 +86,7 @@ export class InboxTables {
       publisher,
       seq,
     );
-    if (!row) return null;
-    return {
-      publisher: String(row.publisher),
-      seq: Number(row.seq),
-      block: row.block === null ? null : Number(row.block),
-      size: Number(row.size),
-      missed: Number(row.missed),
-    };
+    return row ? rowOf(row) : null;
   }
 
   /** Removes a consumed entry; returns its block (null: a gap, or already gone). */
@@ -111,4 +98,14 @@ export class InboxTables {
     );
     return row?.block === null || row?.block === undefined ? null : Number(row.block);
   }
+}
+
+function rowOf(row: SqlRow): InboxRow {
+  return {
+    publisher: String(row.publisher),
+    seq: Number(row.seq),
+    block: row.block === null ? null : Number(row.block),
+    size: Number(row.size),
+    missed: Number(row.missed),
+  };
 }

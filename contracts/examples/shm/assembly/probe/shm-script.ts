@@ -163,20 +163,8 @@ function call(stream: InputStream, out: Output): string | null {
   const input = stream.readBytes(len);
   if (!stream.ok) return BAD;
   const result = Call.invokeWithBlocksRaw(id, input, len, blocks, count);
-  const size = Call.resultSize();
   handle(out, result);
-  out.u32(<u32>size);
-  const mark = out.len;
-  out.reserve(<u32>size);
-  let done: i32 = 0;
-  while (done < size) {
-    const n = Call.readResult(out.ptr + <usize>mark + <usize>done, done, size - done);
-    if (n <= 0) {
-      return "call_result_read answered " + n.toString() + " at offset " + done.toString() + " of " + size.toString();
-    }
-    done += n;
-  }
-  return null;
+  return Call.appendResult(out);
 }
 
 /** Runs one op: null to go on, else BAD or the run's error message. */
