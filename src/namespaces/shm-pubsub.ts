@@ -10,7 +10,7 @@ import type { HostNamespace, InstanceContext } from "./host-namespace.js";
 const portOf = (store: PubSubStore, instance: InstanceContext, txid?: string): PubSubPort => ({
   self: instance.identity().id,
   inbox: store.window(txid),
-  nextSeq: store.feed.nextSeq(),
+  nextSeq: store.nextSeq(txid),
 });
 
 /** Whether code importing `namespaces` uses pub-sub (null: an instance from before the list was kept). */
@@ -50,9 +50,9 @@ export const shmPubSub: HostNamespace<PubSubPort, PubSubChanges, PubSubStore> = 
     txn: {
       port: (store, instance, txid) => portOf(store, instance, txid),
       stage: (store, txid, path, changes) => store.stage(txid, path, changes),
-      // Only this instance's own frames consume its inbox, and its port already skips what they took.
-      mark: () => 0,
-      changedSince: () => undefined,
+      // A re-entrant frame's consumption and publishes, which the outer frame's reads must allow for.
+      mark: (store) => store.mark(),
+      changedSince: (store, txid, mark) => store.changedSince(txid, mark),
       discard: (store, txid, prefixes) => store.discard(txid, prefixes),
       apply: (store, txid) => store.applyStaged(txid),
       drop: (store, txid) => store.drop(txid),

@@ -28,6 +28,13 @@ export interface PubSubChanges {
   subscriptions: SubscriptionRequest[];
 }
 
+/** What a re-entrant frame of the transaction did here, for the outer frame to take in when its call returns. */
+export interface PubSubRefresh {
+  consumed: Array<{ publisher: string; seq: number }>;
+  /** Publications it made (the outer frame's local taps number after them). */
+  published: number;
+}
+
 export interface SubscriptionRequest {
   publisher: string;
   subscribe: boolean;

@@ -230,6 +230,63 @@ describe("pub-sub over HTTP", () => {
   });
 });
 
+describe("review fixes", () => {
+  it("what an execution published counts against its 64 MiB until it is handed over: past it, BLOCK_LIMIT", async () => {
+    const feed = await probe(false, "shm-script");
+    // The probe's static STORAGE (256 KiB) is the one slot: its address is the same in every run.
+    const element = 256 * 1024;
+    const publishing = (count: number) => {
+      const body = script().addStorage(0, element).publisher(64, element);
+      for (let block = 1; block <= count; block++) {
+        body.allocate(1).attach(block, ATTACH_WRITE).detach(block, element).publish(1, block);
+      }
+      return body.bytes();
+    };
+    const fits = new Answer(await runOk(feed.id, publishing(4)));
+    expect([fits.storage(), fits.i32()]).toEqual([null, 1]);
+    const over = await run(feed.id, publishing((64 * 1024 * 1024) / element + 1));
+    expect(over.status).toBe(507);
+    expect((await errorOf(over)).code).toBe("BLOCK_LIMIT");
+    expect((await subscriptions(feed)).next).toBe(5);
+  });
+
+  it("an outer frame does not read again what a re-entrant frame of its transaction consumed", async () => {
+    const feed = await publisher();
+    const outer = await probe(false, "shm-script-reentrant");
+    const middle = await probe(false, "shm-script");
+    await runOk(outer.id, script().subscribe(feed.raw).bytes());
+    await publish(feed, 3);
+    const inner = script().inbox().stream(1).next(1).next(1).bytes();
+    const out = new Answer(
+      await runOk(
+        outer.id,
+        script()
+          .inbox()
+          .stream(1)
+          .next(1)
+          .call(middle.raw, [], script().call(outer.raw, [], inner).bytes())
+          .next(1)
+          .bytes(),
+      ),
+    );
+    expect([out.i32(), out.i32()]).toEqual([1, 1]);
+    expect(out.next()).toMatchObject({ tag: 0, seq: 1 });
+    expect(out.i32()).toBe(0);
+    const viaMiddle = new Answer(out.take(out.u32()));
+    expect(viaMiddle.i32()).toBe(0);
+    const reentered = new Answer(viaMiddle.take(viaMiddle.u32()));
+    reentered.i32();
+    reentered.i32();
+    expect([reentered.next().seq, reentered.next().seq]).toEqual([2, 3]);
+    // Back in the outer frame: nothing left, and nothing read twice.
+    expect(out.next().tag).toBe(1);
+    const inbox = (await (await SELF.fetch(`${BASE}/v1/contracts/${outer.id}/inbox`)).json()) as {
+      entries: unknown[];
+    };
+    expect(inbox.entries).toEqual([]);
+  });
+});
+
 describe("subscribing from a contract", () => {
   async function inbox(who: Probe) {
     const response = await SELF.fetch(`${BASE}/v1/contracts/${who.id}/inbox`);

@@ -205,6 +205,10 @@ describe("ownership", () => {
     expect(await trapped(target, base().detach(1, 0).bytes())).toMatch(/not attached/);
     expect(await trapped(target, base().attach(1, 0).drop(1).bytes())).toMatch(/detach it first/);
     expect(await trapped(target, base().partition(1, 8, 9, 0).bytes())).toMatch(/outside/);
+    // A local block cannot stand on donated storage, nor storage be donated over a local block.
+    expect(await trapped(target, base().local(8, 16).bytes())).toMatch(/overlaps donated storage/);
+    const local = await answer(target, script().local(0, 16).addStorage(8, 16).bytes());
+    expect([local.i32(), local.storage()]).toEqual([1, ShmError.INTERNAL]);
   });
 
   it("an execution's blocks hold at most 64 MiB: past it the constructor fails the run with BLOCK_LIMIT", async () => {

@@ -7,7 +7,7 @@ import { EdgeError } from "../../errors.js";
 import { BLOCK_QUOTA_BYTES, MAX_BLOCK_BYTES, MAX_STORAGE_SLOTS } from "../../limits.js";
 import type { BlockBytes, PassedBlock } from "../../protocol/block-port.js";
 import { ATTACH_SHARED, ATTACH_WRITE, ShmError, type ShmErrorCode } from "./shm-abi.js";
-import { StorageSlots, type Area } from "./storage-slots.js";
+import { StorageSlots, overlap, type Area } from "./storage-slots.js";
 
 /** Guest memory as blocks use it (GuestMemory implements it). */
 export interface BlockMemory {
@@ -61,9 +61,19 @@ export class BlockTable {
     this.#quotaBytes = quotaBytes;
   }
 
-  /** Bytes the execution's host-held blocks take. */
+  /** Bytes the execution's host-held blocks take (and its publications, until they are handed over). */
   get liveBytes(): number {
     return this.#liveBytes;
+  }
+
+  /** Counts `bytes` the execution holds outside any block (what it published) against its quota. */
+  hold(bytes: number): void {
+    this.#reserve(bytes);
+  }
+
+  /** They were handed over (to the DO, with the execution's changes). */
+  unhold(bytes: number): void {
+    this.#liveBytes -= bytes;
   }
 
   create(size: number): number {
@@ -79,13 +89,7 @@ export class BlockTable {
   /** A host-held block over `bytes` (which it keeps). */
   adopt(bytes: BlockBytes, readOnly: boolean, borrowed = false): number {
     const size = bytes.bytes.length;
-    if (this.#liveBytes + size > this.#quotaBytes) {
-      throw new EdgeError(
-        "BLOCK_LIMIT",
-        `memory-block: the execution's blocks would hold more than ${this.#quotaBytes} bytes`,
-      );
-    }
-    this.#liveBytes += size;
+    this.#reserve(size);
     const block: Block = { ...bytes, size, local: 0, handles: 0, attaches: new Set(), borrowed };
     return this.#handle(block, readOnly, null);
   }
@@ -94,6 +98,9 @@ export class BlockTable {
     if (size < 1 || !this.#memory().contains(addr, size)) {
       throw trap(`create-local: [${addr}, ${addr}+${size}) is not a non-empty range of linear memory`);
     }
+    // Donated storage is the host's to write into: a block of the guest's own cannot share it.
+    if (this.#slots.overlaps({ addr, size }))
+      throw trap(`create-local: [${addr}, ${addr}+${size}) overlaps donated storage`);
     const block: Block = {
       size,
       bytes: null,
@@ -123,6 +130,7 @@ export class BlockTable {
   addStorage(addr: number, size: number): ShmErrorCode | null {
     if (size === 0) return ShmError.WRONG_SIZE;
     if (!this.#memory().contains(addr, size)) return ShmError.INTERNAL;
+    if (this.#localAreas().some((local) => overlap(local, { addr, size }))) return ShmError.INTERNAL;
     return this.#slots.add({ addr, size }) ? null : ShmError.INTERNAL;
   }
 
@@ -283,6 +291,25 @@ export class BlockTable {
 
   passed(handle: number, mode: PassedBlock["mode"]): PassedBlock {
     return { ...this.snapshot(handle), mode, readOnly: this.#live(handle).readOnly };
+  }
+
+  /** The memory that live local blocks stand on. */
+  #localAreas(): Area[] {
+    const areas: Area[] = [];
+    for (const { block } of this.#handles.values()) {
+      if (block.bytes === null) areas.push({ addr: block.local, size: block.size });
+    }
+    return areas;
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#liveBytes + bytes > this.#quotaBytes) {
+      throw new EdgeError(
+        "BLOCK_LIMIT",
+        `memory-block: the execution's blocks would hold more than ${this.#quotaBytes} bytes`,
+      );
+    }
+    this.#liveBytes += bytes;
   }
 
   #bytesOf(block: Block): Uint8Array {

@@ -52,7 +52,8 @@ export class ExecutionBlocks {
   returned(): Array<BlockBytes | null> | undefined {
     if (this.#receivedBlocks.length === 0) return undefined;
     return this.#receivedBlocks.map(({ entry, mode }) =>
-      mode === "borrow" ? this.table.snapshotOf(entry) : null,
+      // The whole block goes back, whatever window the callee narrowed its handle to.
+      mode === "borrow" ? this.table.snapshotOf({ ...entry, window: null }) : null,
     );
   }
 

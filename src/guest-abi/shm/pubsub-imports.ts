@@ -7,7 +7,7 @@ import { encodeId, ID_BYTES } from "../../identity/ids.js";
 import { HostStatus } from "../../protocol/host-status.js";
 import { MAX_PUBLICATION_BYTES, MAX_PUBLISHER_ELEMENTS } from "../../limits.js";
 import { HOST_COST, hostBytesCost } from "../../metering/fuel-costs.js";
-import type { InboxEntry, PubSubChanges, PubSubPort } from "../../protocol/pubsub-port.js";
+import type { InboxEntry, PubSubChanges, PubSubPort, PubSubRefresh } from "../../protocol/pubsub-port.js";
 import type { GuestBinding, GuestCall } from "../guest-call.js";
 import { ALLOCATE_RESULT_BYTES, NEXT_RESULT_BYTES, NextTag } from "./shm-abi.js";
 
@@ -55,6 +55,7 @@ export function bindPubSub(call: GuestCall, port: PubSubPort | undefined): Guest
   let consumed: PubSubChanges["consumed"] = [];
   let subscriptions: PubSubChanges["subscriptions"] = [];
   let publishedInAll = 0;
+  const takenElsewhere = new Set<string>();
   const charge = (bytes = 0) => call.meter.charge(bytes === 0 ? HOST_COST.call : hostBytesCost(bytes));
   const table = () => call.blocks().table;
   const instance = () => port ?? shmTrap("pub-sub needs a contract instance");
@@ -67,7 +68,10 @@ export function bindPubSub(call: GuestCall, port: PubSubPort | undefined): Guest
 
   const take = (source: Source): InboxEntry | undefined => {
     if (source.kind === "tap") return source.queue.shift();
-    const entry = instance().inbox[inboxAt];
+    let entry = instance().inbox[inboxAt];
+    // What a re-entrant frame of this transaction consumed is not read again here.
+    while (entry && takenElsewhere.has(`${encodeId(entry.publisher)}/${entry.seq}`))
+      entry = instance().inbox[++inboxAt];
     if (!entry) return undefined;
     inboxAt++;
     consumed.push({ publisher: encodeId(entry.publisher), seq: entry.seq });
@@ -90,6 +94,8 @@ export function bindPubSub(call: GuestCall, port: PubSubPort | undefined): Guest
     table().forget(entry);
     publisher.allocated.delete(block);
     const value = bytes.slice(start, end);
+    // Until the changes go to the DO, the published bytes are the execution's.
+    table().hold(value.length);
     charge(value.length);
     const seq = instance().nextSeq + publishedInAll++;
     published.push(value);
@@ -119,6 +125,7 @@ export function bindPubSub(call: GuestCall, port: PubSubPort | undefined): Guest
   const changes = (): PubSubChanges | undefined => {
     if (published.length + consumed.length + subscriptions.length === 0) return undefined;
     const out = { published, consumed, subscriptions };
+    table().unhold(published.reduce((sum, bytes) => sum + bytes.length, 0));
     published = [];
     consumed = [];
     subscriptions = [];
@@ -210,6 +217,11 @@ export function bindPubSub(call: GuestCall, port: PubSubPort | undefined): Guest
     },
     checkpoint: changes,
     finish: changes,
+    refresh: (changed) => {
+      const { consumed: taken, published: count } = changed as PubSubRefresh;
+      for (const { publisher, seq } of taken) takenElsewhere.add(`${publisher}/${seq}`);
+      publishedInAll += count;
+    },
   };
 }
 

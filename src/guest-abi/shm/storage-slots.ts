@@ -19,11 +19,13 @@ export class StorageSlots {
 
   /** False when the slot overlaps another, or there are already `max`. */
   add(area: Area): boolean {
-    if (this.#slots.length >= this.#max) return false;
-    const end = area.addr + area.size;
-    if (this.#slots.some((slot) => slot.addr < end && area.addr < slot.addr + slot.size)) return false;
+    if (this.#slots.length >= this.#max || this.overlaps(area)) return false;
     this.#slots.push(area);
     return true;
+  }
+
+  overlaps(area: Area): boolean {
+    return this.#slots.some((slot) => overlap(slot, area));
   }
 
   /** A free slot of at least `size` bytes, or why there is none. */
@@ -43,4 +45,8 @@ export class StorageSlots {
   release(slot: Area): void {
     this.#busy.delete(slot);
   }
+}
+
+export function overlap(a: Area, b: Area): boolean {
+  return a.addr < b.addr + b.size && b.addr < a.addr + a.size;
 }

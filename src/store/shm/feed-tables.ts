@@ -88,6 +88,15 @@ export class FeedTables {
     return this.publications(seq, 1).find((row) => row.seq === seq) ?? null;
   }
 
+  /** Bytes of the retained publications that `count` more would push out of retention. */
+  bytesPushedOut(count: number): number {
+    const [row] = this.#sql.exec(
+      "SELECT COALESCE(SUM(size), 0) AS bytes FROM shm_publications WHERE seq <= ?",
+      this.nextSeq() - 1 + count - RETAINED_PUBLICATIONS,
+    );
+    return Number(row?.bytes ?? 0);
+  }
+
   /** The oldest retained sequence number (the next one when nothing is retained). */
   oldestSeq(): number {
     const [row] = this.#sql.exec("SELECT MIN(seq) AS seq FROM shm_publications");

@@ -5,7 +5,13 @@ import type { Clock } from "../../clock.js";
 import { EdgeError } from "../../errors.js";
 import { parseId } from "../../identity/ids.js";
 import { BLOCK_QUOTA_BYTES, INBOX_WINDOW_BYTES, INBOX_WINDOW_ENTRIES } from "../../limits.js";
-import type { Delivery, DeliveryAck, InboxEntry, PubSubChanges } from "../../protocol/pubsub-port.js";
+import type {
+  Delivery,
+  DeliveryAck,
+  InboxEntry,
+  PubSubChanges,
+  PubSubRefresh,
+} from "../../protocol/pubsub-port.js";
 import { within, type CallPath } from "../../protocol/transaction.js";
 import { blobOf, type SqlPort } from "../sql/sql-port.js";
 import { BlockStore } from "./block-store.js";
@@ -62,8 +68,12 @@ export class PubSubStore {
     return out;
   }
 
-  /** Commits a run's changes (inside its SQL transaction); returns bytes written. */
-  apply(changes: PubSubChanges): number {
+  /**
+   * Commits a run's changes (inside its SQL transaction); returns bytes written.
+   * `checked`: the quota was checked when they were staged, and a decided
+   * commit must not fail now (a participant applying the coordinator's decision).
+   */
+  apply(changes: PubSubChanges, checked = false): number {
     let written = 0;
     const released: number[] = [];
     for (const bytes of changes.published) {
@@ -77,7 +87,7 @@ export class PubSubStore {
     }
     for (const request of changes.subscriptions) this.requests.add(request);
     for (const block of released) this.blocks.release(block);
-    this.#checkQuota(0);
+    if (!checked) this.#checkQuota(0);
     if (released.length > 0) this.#released();
     return written;
   }
@@ -86,17 +96,22 @@ export class PubSubStore {
   accept(publisher: string, delivery: Delivery): DeliveryAck {
     return this.#sql.transaction(() => {
       let through = this.inbox.lastSeq(publisher);
+      // What this instance's open transactions staged counts too: their commit must never fail.
+      let held = this.blocks.heldBytes() + this.#stagedBytes();
       const { gap } = delivery;
       if (gap && gap.from + gap.count - 1 > through) {
         if (!this.inbox.hasRoom(publisher)) return { through, full: true };
-        this.inbox.add({ publisher, seq: gap.from, block: null, size: 0, missed: gap.count });
+        // A gap never covers what the inbox already has (an ack that was lost): it starts after it.
+        const from = Math.max(gap.from, through + 1);
+        this.inbox.add({ publisher, seq: from, block: null, size: 0, missed: gap.from + gap.count - from });
         through = gap.from + gap.count - 1;
       }
       for (const { seq, bytes } of delivery.entries) {
         if (seq <= through) continue;
-        if (!this.inbox.hasRoom(publisher) || this.blocks.heldBytes() + bytes.length > this.#quotaBytes) {
+        if (!this.inbox.hasRoom(publisher) || held + bytes.length > this.#quotaBytes) {
           return { through, full: true };
         }
+        held += bytes.length;
         this.inbox.add({ publisher, seq, block: this.blocks.put(bytes), size: bytes.length, missed: 0 });
         through = seq;
       }
@@ -106,7 +121,9 @@ export class PubSubStore {
 
   stage(txid: string, path: CallPath, changes: PubSubChanges): boolean {
     const incoming = changes.published.reduce((sum, bytes) => sum + bytes.length, 0);
-    this.#checkQuota(incoming + this.#stagedBytes(txid));
+    // As the commit will: what the new publications push out of retention no longer counts.
+    const publishing = this.#stagedCount(txid) + changes.published.length;
+    this.#checkQuota(incoming - this.feed.bytesPushedOut(publishing));
     for (const bytes of changes.published) {
       this.#sql.exec(
         "INSERT INTO txn_shm (txid, path, kind, bytes) VALUES (?, ?, 'publish', ?)",
@@ -136,6 +153,33 @@ export class PubSubStore {
     return changes.published.length + changes.consumed.length + changes.subscriptions.length > 0;
   }
 
+  /** A position in the staged rows, for `changedSince`. */
+  mark(): number {
+    const [row] = this.#sql.exec("SELECT COALESCE(MAX(ord), 0) AS ord FROM txn_shm");
+    return Number(row?.ord ?? 0);
+  }
+
+  /** What frames of `txid` staged after `mark`: a re-entered instance's outer frame must not read it again. */
+  changedSince(txid: string, mark: number): PubSubRefresh | undefined {
+    const rows = this.#sql.exec(
+      "SELECT kind, publisher, seq FROM txn_shm WHERE txid = ? AND ord > ?",
+      txid,
+      mark,
+    );
+    if (rows.length === 0) return undefined;
+    return {
+      consumed: rows.flatMap((row) =>
+        row.kind === "consume" ? [{ publisher: String(row.publisher), seq: Number(row.seq) }] : [],
+      ),
+      published: rows.filter((row) => row.kind === "publish").length,
+    };
+  }
+
+  /** The sequence number the next publication of `txid` would get (after what it staged). */
+  nextSeq(txid?: string): number {
+    return this.feed.nextSeq() + (txid === undefined ? 0 : this.#stagedCount(txid));
+  }
+
   discard(txid: string, prefixes: readonly CallPath[]): void {
     if (prefixes.length === 0) return;
     for (const row of this.#sql.exec("SELECT DISTINCT path FROM txn_shm WHERE txid = ?", txid)) {
@@ -146,7 +190,7 @@ export class PubSubStore {
   }
 
   applyStaged(txid: string): number {
-    const written = this.apply(this.#staged(txid));
+    const written = this.apply(this.#staged(txid), true);
     this.drop(txid);
     return written;
   }
@@ -170,16 +214,25 @@ export class PubSubStore {
     return changes;
   }
 
-  #stagedBytes(txid: string): number {
+  /** Publication bytes every open transaction staged here. */
+  #stagedBytes(): number {
     const [row] = this.#sql.exec(
-      "SELECT COALESCE(SUM(LENGTH(bytes)), 0) AS bytes FROM txn_shm WHERE txid = ? AND kind = 'publish'",
-      txid,
+      "SELECT COALESCE(SUM(LENGTH(bytes)), 0) AS bytes FROM txn_shm WHERE kind = 'publish'",
     );
     return Number(row?.bytes ?? 0);
   }
 
+  #stagedCount(txid: string): number {
+    const [row] = this.#sql.exec(
+      "SELECT COUNT(*) AS n FROM txn_shm WHERE txid = ? AND kind = 'publish'",
+      txid,
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** Kept blocks, what open transactions staged, and `extra`, against the quota. */
   #checkQuota(extra: number): void {
-    const held = this.blocks.heldBytes() + extra;
+    const held = this.blocks.heldBytes() + this.#stagedBytes() + extra;
     if (held > this.#quotaBytes) {
       throw new EdgeError(
         "BLOCK_LIMIT",

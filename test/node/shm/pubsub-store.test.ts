@@ -68,7 +68,56 @@ describe("a feed", () => {
   });
 });
 
+describe("quota under open transactions", () => {
+  it("a delivery counts what open transactions staged, so applying their decision never fails", () => {
+    const { store: both } = store(64);
+    both.stage("t", "r", { published: [new Uint8Array(10)], consumed: [], subscriptions: [] });
+    expect(both.accept(FEED, { entries: [{ seq: 1, bytes: new Uint8Array(60) }] })).toEqual({
+      through: 0,
+      full: true,
+    });
+    expect(both.accept(FEED, { entries: [{ seq: 1, bytes: new Uint8Array(54) }] })).toEqual({
+      through: 1,
+      full: false,
+    });
+    expect(() => both.applyStaged("t")).not.toThrow();
+    expect(both.blocks.heldBytes()).toBe(64);
+  });
+
+  it("staging counts what the new publications push out of retention, as the commit does", () => {
+    const { store: feed } = store(RETAINED_PUBLICATIONS);
+    feed.apply({
+      published: Array.from({ length: RETAINED_PUBLICATIONS }, () => new Uint8Array(1)),
+      consumed: [],
+      subscriptions: [],
+    });
+    expect(feed.blocks.heldBytes()).toBe(RETAINED_PUBLICATIONS);
+    expect(feed.stage("t", "r", { published: [new Uint8Array(1)], consumed: [], subscriptions: [] })).toBe(
+      true,
+    );
+    expect(() =>
+      feed.stage("t", "r.0", { published: [new Uint8Array(2)], consumed: [], subscriptions: [] }),
+    ).toThrow(expect.objectContaining({ code: "BLOCK_LIMIT" }));
+  });
+});
+
 describe("an inbox", () => {
+  it("trims a gap that overlaps what it already has (a lost ack): after it, never a duplicate", () => {
+    const { store: inbox } = store();
+    inbox.accept(FEED, { entries: entries(1, 2) });
+    expect(inbox.accept(FEED, { gap: { from: 1, count: 70 }, entries: entries(71, 72) })).toEqual({
+      through: 72,
+      full: false,
+    });
+    expect(inbox.inbox.entries(10).map(({ seq, missed }) => ({ seq, missed }))).toEqual([
+      { seq: 1, missed: 0 },
+      { seq: 2, missed: 0 },
+      { seq: 3, missed: 68 },
+      { seq: 71, missed: 0 },
+      { seq: 72, missed: 0 },
+    ]);
+  });
+
   it("keeps arrival order, drops duplicates, stops when full, and takes a gap before later entries", () => {
     const { store: inbox } = store();
     expect(inbox.accept(FEED, { entries: entries(1, 3) })).toEqual({ through: 3, full: false });
