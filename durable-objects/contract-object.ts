@@ -30,16 +30,15 @@ import { LeaseApi } from "../src/store/leases/lease-api.js";
 import { durableObjectSql } from "../src/store/sql/durable-object-sql.js";
 import type { SqlPort } from "../src/store/sql/sql-port.js";
 import type { StateVersion } from "../src/store/state/state-tables.js";
-import type { Transactions } from "../src/contract/txn/transactions.js";
-import { openTransactions } from "../src/contract/txn/open-transactions.js";
 import type { PortFrame } from "../src/namespaces/host-namespace.js";
 import type { CalleeAnswer, Decision, TxnContext, TxnReport } from "../src/protocol/transaction.js";
 import { HostStatus } from "../src/protocol/host-status.js";
 import { refusal } from "../src/contract/txn/call-frame.js";
 import { versionInfo, type VersionInfo } from "../src/store/state/version-info.js";
 import type { PassedBlock } from "../src/protocol/block-port.js";
-import { openPubSub, type OpenPubSub } from "../src/contract/pubsub/open-pubsub.js";
 import type { Delivery, DeliveryAck, SubscribeAnswer } from "../src/protocol/pubsub-port.js";
+import { errorResponse, toEdgeError } from "../src/http/error-response.js";
+import { InstanceServices } from "../src/contract/instance-services.js";
 
 export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRpc {
   readonly #sql: SqlPort;
@@ -48,8 +47,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
   /** Updates and runs one at a time, so each reads what the one before committed. */
   readonly #serial = new SerialQueue();
   #opened: OpenInstance | undefined;
-  #txns: Transactions | undefined;
-  #feed: OpenPubSub | undefined;
+  #extras: InstanceServices | undefined;
   /** Contracts run metered; only the benchmark's baseline subclass turns it off. */
   protected readonly metered: boolean = true;
 
@@ -77,34 +75,46 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     if (!opened) return;
     opened.state.collectRetired();
     const collect = opened.hosts.collect();
-    const recover = await this.#transactions.recover();
-    await this.#pubsub.afterCommit();
+    const recover = await this.#services.transactions.recover();
+    await this.#services.pubsub.afterCommit();
     const next = collect === null ? recover : recover === null ? collect : Math.min(collect, recover);
     if (next !== null) await this.#wakeAt(Math.max(next, this.#clock.now()));
   }
 
-  /** This instance's part in transactions (opened with the instance). */
-  get #transactions(): Transactions {
-    this.#txns ??= openTransactions({
+  /** Transactions, pub-sub and live subscribers of this instance (opened with it). */
+  get #services(): InstanceServices {
+    this.#extras ??= new InstanceServices({
       state: this.ctx,
       instances: this.env.CONTRACTS,
       sql: this.#sql,
       clock: this.#clock,
       opened: this.#instance,
       wakeAt: (ms) => void this.#wakeAt(ms),
+      executor: () => this.#executor(this.#requireRecord(), {}),
     });
-    return this.#txns;
+    return this.#extras;
   }
 
-  /** This instance's feed and inbox (opened with the instance). */
-  get #pubsub(): OpenPubSub {
-    this.#feed ??= openPubSub({
-      instances: this.env.CONTRACTS,
-      clock: this.#clock,
-      opened: this.#instance,
-      wakeAt: (ms) => void this.#wakeAt(ms),
-    });
-    return this.#feed;
+  /** GET /v1/contracts/:id/subscribe, forwarded by the route once it asked to upgrade. */
+  override async fetch(request: Request): Promise<Response> {
+    try {
+      this.#requireRecord();
+      return this.#services.subscriptions.accept(request);
+    } catch (error) {
+      return errorResponse(toEdgeError(error));
+    }
+  }
+
+  override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (this.#open()?.instance.get()) this.#services.subscriptions.message(socket, message);
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      socket.close(code, reason);
+    } catch {
+      // Closed already.
+    }
   }
 
   /** Moves the alarm earlier if `ms` comes before it; never later. */
@@ -130,6 +140,7 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
       }
       const executor = this.#executor(record, request);
       const info = await putState(this.#instance.state, executor, body, request);
+      this.#services.notify();
       return { ...info, fuel: executor.fuelUsed };
     });
   }
@@ -143,12 +154,13 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     return this.#serial.run(() =>
       toOutcome(() =>
         // A transaction holding the instance finishes first (bounded wait, else CONFLICT).
-        this.#transactions.exclusive(async () => {
+        this.#services.transactions.exclusive(async () => {
           const executor = this.#executor(this.#requireRecord(), request);
           const { state, hosts } = this.#instance;
           const commit = (changes: Record<string, unknown>) => hosts.commit(changes);
           const info = await runUpdate(state, executor, updatesOf(request), request.conditions, commit);
-          await this.#pubsub.afterCommit();
+          await this.#services.pubsub.afterCommit();
+          this.#services.notify();
           return { ...info, fuel: executor.fuelUsed };
         }),
       ),
@@ -164,8 +176,11 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
       toOutcome(async () => {
         const record = this.#requireRecord();
         const run = (frame: PortFrame) => this.#executor(record, options, frame).run(input);
-        const { result, storageBytesWritten, transaction } = await this.#transactions.run(run, options.fault);
-        await this.#pubsub.afterCommit();
+        const { result, storageBytesWritten, transaction } = await this.#services.transactions.run(
+          run,
+          options.fault,
+        );
+        await this.#services.pubsub.afterCommit();
         const answer = { ...result, storageBytesWritten, ...(transaction ? { transaction } : {}) };
         if (!isComponentCode(record.namespaces)) return answer;
         return { ...answer, files: filesAt(this.#files()) };
@@ -181,41 +196,41 @@ export class ContractObject extends DurableObject<Env> implements Rpc.InstanceRp
     // The callee may use what its caller has left of the tree's budget.
     const options = context.fuel === null ? {} : { fuelLimit: context.fuel };
     const run = (frame: PortFrame) => this.#executor(record, options, frame).run(input);
-    return this.#transactions.enter(context, run, blocks);
+    return this.#services.transactions.enter(context, run, blocks);
   }
 
   async txnSettle(txid: string, decision: Decision): Promise<void> {
     if (!this.#open()?.instance.get()) return;
-    this.#transactions.settle(txid, decision);
-    if (decision.outcome === "committed") this.ctx.waitUntil(this.#pubsub.afterCommit());
+    this.#services.transactions.settle(txid, decision);
+    if (decision.outcome === "committed") this.ctx.waitUntil(this.#services.pubsub.afterCommit());
   }
 
   // Pub-sub: the routes' view, and what other instances' feeds ask of this inbox.
   async pubsub() {
-    return toOutcome(() => (this.#requireRecord(), this.#pubsub.api()));
+    return toOutcome(() => (this.#requireRecord(), this.#services.pubsub.api()));
   }
 
   async shmDeliver(publisher: string, delivery: Delivery): Promise<DeliveryAck> {
     this.#requireRecord();
-    return this.#pubsub.store().accept(publisher, delivery);
+    return this.#services.pubsub.store().accept(publisher, delivery);
   }
 
   async shmSubscribe(subscriber: string, subscribe: boolean): Promise<SubscribeAnswer> {
     if (!this.#open()?.instance.get()) return { ok: false, code: "CONTRACT_NOT_FOUND" };
-    return this.#pubsub.subscribe(subscriber, subscribe);
+    return this.#services.pubsub.subscribe(subscriber, subscribe);
   }
 
   async shmInboxDepth(publisher: string): Promise<number | null> {
-    return this.#open()?.instance.get() ? this.#pubsub.store().inbox.depth(publisher) : null;
+    return this.#open()?.instance.get() ? this.#services.pubsub.store().inbox.depth(publisher) : null;
   }
 
   async txnOutcome(txid: string): Promise<TxnReport | null> {
-    return this.#open()?.instance.get() ? this.#transactions.outcome(txid) : null;
+    return this.#open()?.instance.get() ? this.#services.transactions.outcome(txid) : null;
   }
 
   async transaction(txid: string) {
     return toOutcome(
-      () => (this.#open()?.instance.get() ? this.#transactions.outcome(txid) : null) ?? noTxn(txid),
+      () => (this.#open()?.instance.get() ? this.#services.transactions.outcome(txid) : null) ?? noTxn(txid),
     );
   }
 

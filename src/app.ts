@@ -13,6 +13,7 @@ import { storageRoutes } from "./routes/storage-routes.js";
 import { filesRoutes } from "./routes/files-routes.js";
 import { transactionRoutes } from "./routes/transaction-routes.js";
 import { pubsubRoutes } from "./routes/pubsub-routes.js";
+import { subscribeRoutes } from "./routes/subscribe-routes.js";
 import { HTTPException } from "hono/http-exception";
 
 export function createApp() {
@@ -27,6 +28,7 @@ export function createApp() {
   app.route("/v1/contracts", leaseRoutes);
   app.route("/v1/contracts", filesRoutes);
   app.route("/v1/contracts", pubsubRoutes);
+  app.route("/v1/contracts", subscribeRoutes);
   app.route("/v1/transactions", transactionRoutes);
   app.notFound((c) =>
     errorResponse(new EdgeError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)),

@@ -246,3 +246,16 @@ export const DELIVERY_BATCH = 16;
 export const DELIVERY_BATCH_BYTES = 4 * MiB;
 /** The alarm retries a delivery that failed or met a full inbox after this long. */
 export const DELIVERY_RETRY_MS = 1_000;
+
+// Live subscriptions over WebSockets (GET /v1/contracts/:id/subscribe); see README "Subscriptions".
+/** Bytes per binary frame of a state or delta: Cloudflare's WebSocket messages stop at 1 MiB. */
+export const WS_CHUNK_BYTES = 512 * KiB;
+/** A summary rides base64 in a JSON message (and in the connect URL, at most 8 KiB there). */
+export const WS_MAX_SUMMARY_BYTES = 256 * KiB;
+export const WS_MAX_CONNECT_SUMMARY_CHARS = 8 * KiB;
+/** Messages a subscriber may leave unacknowledged before it is closed as too slow (4008). */
+export const WS_MAX_UNACKED = 16;
+/** Sockets per instance: each notification walks them all (hibernation allows 32,768). */
+export const WS_MAX_SOCKETS = 4096;
+/** A whole state sent over a socket (a subscriber without a summary); larger ones it reads with GET .../state. */
+export const WS_MAX_STATE_BYTES = 16 * MiB;

@@ -87,6 +87,12 @@ describe("the read policy (API_TOKEN set)", () => {
     expect((await errorOf(response)).code).toBe("CONTRACT_NOT_FOUND");
   });
 
+  it("GET .../subscribe is public, as state reads are: no token needed to upgrade", async () => {
+    const response = await call(get(`/v1/contracts/${id}/subscribe`, { upgrade: "websocket" }));
+    expect(response.status).toBe(404);
+    expect((await errorOf(response)).code).toBe("CONTRACT_NOT_FOUND");
+  });
+
   it("READ_TOKEN opens the private reads, and nothing else", async () => {
     const ctx = createExecutionContext();
     const bindings = { ...env, API_TOKEN: "s3cret-token", READ_TOKEN: "reader-token" };

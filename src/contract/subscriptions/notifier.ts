@@ -1,0 +1,181 @@
+// Live subscriptions (README "Subscriptions"): every subscriber stands at a
+// version and the summary of it. After a commit, each is sent what takes it
+// from its summary to the new head: the delta (get_state_delta, computed once
+// per distinct summary), or the whole state when it has no summary; every
+// message carries the new version and summary. Rounds run one at a time, so
+// a socket sees versions in order; a socket with too many messages
+// unacknowledged is closed (4008) rather than buffered without bound.
+import { base64 } from "@scure/base";
+import { WS_CHUNK_BYTES, WS_MAX_UNACKED } from "../../limits.js";
+import type { StateVersion } from "../../store/state/state-tables.js";
+import type { SummaryTable } from "../../store/subscriptions/summary-table.js";
+import { SerialQueue } from "../serial-queue.js";
+
+/** What a socket's attachment keeps (it survives hibernation; at most 2 KiB). */
+export interface SocketState {
+  /** BLAKE3 (hex) of the summary the subscriber stands at; null: it has none (gets whole states). */
+  summary: string | null;
+  version: number;
+  sent: number;
+  acked: number;
+}
+
+export interface Subscriber {
+  state(): SocketState | null;
+  save(state: SocketState): void;
+  send(message: string | Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+export interface NotifierPorts {
+  subscribers(): Subscriber[];
+  head(): StateVersion | null;
+  summarize(head: StateVersion): Promise<Uint8Array>;
+  delta(head: StateVersion, summary: Uint8Array): Promise<Uint8Array>;
+  /** The head's bytes, or null when it is too large to send (the client reads GET .../state). */
+  stateBytes(head: StateVersion): Promise<Uint8Array | null>;
+  summaries: SummaryTable;
+  hashOf(bytes: Uint8Array): string;
+  hashText(head: StateVersion): string;
+}
+
+/** Distinct summaries a round computes deltas for; subscribers past that get the whole state. */
+const MAX_DELTAS_PER_ROUND = 32;
+
+export const SLOW_CONSUMER = 4008;
+
+export class Notifier {
+  readonly #ports: NotifierPorts;
+  readonly #rounds = new SerialQueue();
+
+  constructor(ports: NotifierPorts) {
+    this.#ports = ports;
+  }
+
+  /** A new subscriber: catches it up from what it has (`summary`, `version`) to the head. */
+  welcome(subscriber: Subscriber, summary: Uint8Array | null, version: number | null): Promise<void> {
+    return this.#rounds.run(async () => {
+      const head = this.#ports.head();
+      const given = summary === null ? null : this.#remember(summary);
+      const state: SocketState = { summary: given, version: version ?? 0, sent: 0, acked: 0 };
+      if (!head || version === head.version) {
+        // Up to date already: what it has is the head, so later deltas start from the head's summary.
+        if (head && given === null) state.summary = this.#remember(await this.#ports.summarize(head));
+        this.#send(subscriber, state, { type: "ready", version: head?.version ?? 0 });
+        subscriber.save(state);
+        return;
+      }
+      subscriber.save({ ...state, version: -1 });
+      await this.#catchUp(head, [subscriber]);
+    });
+  }
+
+  /** After a commit: everyone behind the head is brought to it. */
+  notify(): Promise<void> {
+    return this.#rounds.run(async () => {
+      const head = this.#ports.head();
+      if (!head) return;
+      const behind = this.#ports.subscribers().filter((subscriber) => {
+        const state = subscriber.state();
+        return state !== null && state.version < head.version;
+      });
+      if (behind.length > 0) await this.#catchUp(head, behind);
+      const used = new Set<string>();
+      for (const subscriber of this.#ports.subscribers()) {
+        const standing = subscriber.state()?.summary;
+        if (standing) used.add(standing);
+      }
+      this.#ports.summaries.prune(used);
+    });
+  }
+
+  /** A subscriber acknowledged messages up to `seq`. */
+  ack(subscriber: Subscriber, seq: number): void {
+    const state = subscriber.state();
+    if (state && seq > state.acked && seq <= state.sent) subscriber.save({ ...state, acked: seq });
+  }
+
+  async #catchUp(head: StateVersion, subscribers: Subscriber[]): Promise<void> {
+    const summary = await this.#ports.summarize(head);
+    const hash = this.#remember(summary);
+    const groups = new Map<string | null, Subscriber[]>();
+    for (const subscriber of subscribers) {
+      const from = subscriber.state()?.summary ?? null;
+      groups.set(from, [...(groups.get(from) ?? []), subscriber]);
+    }
+    let deltas = 0;
+    let whole: Uint8Array | null | undefined;
+    const wholeState = async () =>
+      whole === undefined ? (whole = await this.#ports.stateBytes(head)) : whole;
+    for (const [from, members] of groups) {
+      const standing = from === null ? null : this.#ports.summaries.get(from);
+      let payload: { kind: "delta" | "state" | "ready"; bytes: Uint8Array | null };
+      if (from === hash) {
+        // They stand at the head's summary already: nothing to send but where they are.
+        payload = { kind: "ready", bytes: new Uint8Array(0) };
+      } else if (standing !== null && deltas < MAX_DELTAS_PER_ROUND) {
+        deltas++;
+        payload = await this.#ports.delta(head, standing).then(
+          (bytes) => ({ kind: "delta" as const, bytes }),
+          // A contract that cannot produce the delta: the whole state still brings them to the head.
+          async () => ({ kind: "state" as const, bytes: await wholeState() }),
+        );
+      } else {
+        payload = { kind: "state", bytes: await wholeState() };
+      }
+      for (const subscriber of members) {
+        const state = subscriber.state();
+        if (!state) continue;
+        const next = { ...state, summary: hash, version: head.version };
+        const sent = this.#send(
+          subscriber,
+          next,
+          {
+            type: payload.kind,
+            version: head.version,
+            hash: this.#ports.hashText(head),
+            summary: base64.encode(summary),
+            size: payload.bytes?.length ?? head.size,
+            ...(payload.bytes === null ? { omitted: true } : {}),
+          },
+          payload.bytes ?? undefined,
+        );
+        if (sent) subscriber.save(next);
+      }
+    }
+  }
+
+  /** Sends one message (and its bytes as binary frames); false when the subscriber was closed instead. */
+  #send(
+    subscriber: Subscriber,
+    state: SocketState,
+    message: Record<string, unknown>,
+    bytes?: Uint8Array,
+  ): boolean {
+    if (state.sent - state.acked >= WS_MAX_UNACKED) {
+      subscriber.close(
+        SLOW_CONSUMER,
+        `too slow: ${WS_MAX_UNACKED} messages unacknowledged; reconnect with your summary`,
+      );
+      return false;
+    }
+    state.sent++;
+    try {
+      subscriber.send(JSON.stringify({ ...message, seq: state.sent }));
+      if (bytes) {
+        for (let at = 0; at < bytes.length; at += WS_CHUNK_BYTES)
+          subscriber.send(bytes.subarray(at, at + WS_CHUNK_BYTES));
+      }
+    } catch {
+      // The socket went away mid-round: its close event cleans up.
+      return false;
+    }
+    return true;
+  }
+
+  #remember(summary: Uint8Array): string {
+    const hash = this.#ports.hashOf(summary);
+    this.#ports.summaries.put(hash, summary);
+    return hash;
+  }
+}
