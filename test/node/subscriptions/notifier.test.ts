@@ -1,0 +1,125 @@
+// The Notifier over real SQLite (its summary table) with in-memory sockets:
+// deltas are computed once per distinct summary however many subscribers
+// stand there, versions only move forward, and the slow consumer is closed.
+import { describe, expect, it } from "vitest";
+import {
+  Notifier,
+  SLOW_CONSUMER,
+  type SocketState,
+  type Subscriber,
+} from "../../../src/contract/subscriptions/notifier.js";
+import { WS_MAX_UNACKED } from "../../../src/limits.js";
+import type { StateVersion } from "../../../src/store/state/state-tables.js";
+import { SummaryTable } from "../../../src/store/subscriptions/summary-table.js";
+import { nodeSql } from "../support/node-sql.js";
+
+class Socket implements Subscriber {
+  attachment: SocketState | null = null;
+  frames: Array<string | Uint8Array> = [];
+  closed: number | null = null;
+  state = () => this.attachment;
+  save = (next: SocketState) => {
+    this.attachment = { ...next };
+  };
+  send = (message: string | Uint8Array) => {
+    if (this.closed !== null) throw new Error("closed");
+    this.frames.push(message);
+  };
+  close = (code: number) => {
+    this.closed = code;
+  };
+  headers = () =>
+    this.frames
+      .filter((frame): frame is string => typeof frame === "string")
+      .map((frame) => JSON.parse(frame) as { type: string; version: number; seq: number });
+}
+
+function setup() {
+  let head: StateVersion | null = null;
+  const sockets: Socket[] = [];
+  const deltas: string[] = [];
+  const text = new TextEncoder();
+  const notifier = new Notifier({
+    subscribers: () => sockets.filter((socket) => socket.closed === null),
+    head: () => head,
+    summarize: async (at) => text.encode(`v${at.version}`),
+    delta: async (at, summary) => {
+      deltas.push(new TextDecoder().decode(summary));
+      return text.encode(`${new TextDecoder().decode(summary)}->v${at.version}`);
+    },
+    stateBytes: async (at) => text.encode(`state v${at.version}`),
+    summaries: new SummaryTable(nodeSql()),
+    hashOf: (bytes) => new TextDecoder().decode(bytes),
+    hashText: (at) => `hash${at.version}`,
+  });
+  const commit = (version: number) => {
+    head = {
+      version,
+      hash: new Uint8Array(32),
+      size: 10,
+      createdAt: 0,
+      blobId: version,
+    } as unknown as StateVersion;
+  };
+  return { notifier, sockets, deltas, commit };
+}
+
+describe("the notifier", () => {
+  it("after a commit computes a delta once per distinct summary, whatever the number of subscribers there", async () => {
+    const { notifier, sockets, deltas, commit } = setup();
+    commit(1);
+    for (let i = 0; i < 30; i++) {
+      const socket = new Socket();
+      sockets.push(socket);
+      // Each says it holds version 1, under one of three summaries.
+      await notifier.welcome(socket, new TextEncoder().encode(`mine${i % 3}`), 1);
+    }
+    expect(deltas).toEqual([]);
+    commit(2);
+    await notifier.notify();
+    expect(deltas.toSorted()).toEqual(["mine0", "mine1", "mine2"]);
+    commit(3);
+    await notifier.notify();
+    // They all stood at v2's summary then: one delta for all thirty.
+    expect(deltas.slice(3)).toEqual(["v2"]);
+    expect(
+      sockets.every(
+        (socket) =>
+          socket
+            .headers()
+            .map((header) => `${header.type}@${header.version}`)
+            .join() === "ready@1,delta@2,delta@3",
+      ),
+    ).toBe(true);
+  });
+
+  it("sends nothing when the head did not move, and never a version twice", async () => {
+    const { notifier, sockets, commit } = setup();
+    commit(1);
+    const socket = new Socket();
+    sockets.push(socket);
+    await notifier.welcome(socket, null, null);
+    await notifier.notify();
+    await notifier.notify();
+    expect(socket.headers().map((header) => `${header.type}@${header.version}`)).toEqual(["state@1"]);
+  });
+
+  it(`closes a socket with ${WS_MAX_UNACKED} messages unacknowledged, and keeps one that acknowledges`, async () => {
+    const { notifier, sockets, commit } = setup();
+    commit(1);
+    const [slow, prompt] = [new Socket(), new Socket()];
+    sockets.push(slow, prompt);
+    await notifier.welcome(slow, null, null);
+    await notifier.welcome(prompt, null, null);
+    for (let version = 2; version <= WS_MAX_UNACKED + 1; version++) {
+      const last = prompt.headers().at(-1);
+      if (last) notifier.ack(prompt, last.seq);
+      commit(version);
+      await notifier.notify();
+    }
+    expect(slow.closed).toBe(SLOW_CONSUMER);
+    expect(prompt.closed).toBeNull();
+    expect(slow.headers()).toHaveLength(WS_MAX_UNACKED);
+    expect(prompt.headers()).toHaveLength(WS_MAX_UNACKED + 1);
+  });
+});
