@@ -9,6 +9,7 @@ import { startDevServer } from "../scripts/dev-server.mjs";
 import { createInstance, getCount, putStream, timed } from "./http-client.mjs";
 import { callBench } from "./call-bench.mjs";
 import { shmBench } from "./shm-bench.mjs";
+import { subscriptionBench } from "./subscription-bench.mjs";
 import { componentBench } from "./component-bench.mjs";
 import { executionBench } from "./execution-bench.mjs";
 import { leaseBench } from "./lease-bench.mjs";
@@ -135,6 +136,8 @@ try {
   Object.assign(results, await componentBench({ origin: server.origin, json, quick, log }));
   Object.assign(results, await callBench({ origin: server.origin, json, quick, log }));
   Object.assign(results, await shmBench({ origin: server.origin, json, quick, log }));
+  Object.assign(results, await subscriptionBench({ origin: server.origin, json, quick, log }));
+  results.notify_latency_vs_bare_do = results.notify_latency_p50_ms / results.bare_do_p50_ms;
   if (results.vfs_write_mib_s !== undefined) {
     results.vfs_write_vs_raw = results.vfs_write_mib_s / results.raw_sql_put_mib_s;
     results.vfs_read_vs_raw = results.vfs_read_mib_s / results.raw_sql_get_mib_s;
@@ -153,6 +156,7 @@ try {
     vfs_read_vs_raw: [">=", 0.5],
     vfs_guest_mem_64mib_bytes: ["<", 1024 * 1024],
     call_round_trip_vs_bare_do: ["<=", 3],
+    update_subscribers_vs_none: ["<=", 1.2],
   };
   const report = {
     mode: quick ? "quick" : "full",

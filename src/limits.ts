@@ -250,6 +250,8 @@ export const DELIVERY_RETRY_MS = 1_000;
 // Live subscriptions over WebSockets (GET /v1/contracts/:id/subscribe); see README "Subscriptions".
 /** Bytes per binary frame of a state or delta: Cloudflare's WebSocket messages stop at 1 MiB. */
 export const WS_CHUNK_BYTES = 512 * KiB;
+/** A state or delta up to this size rides base64 in its JSON header: one frame per subscriber. */
+export const WS_INLINE_BYTES = 16 * KiB;
 /** A summary rides base64 in a JSON message (and in the connect URL, at most 8 KiB there). */
 export const WS_MAX_SUMMARY_BYTES = 256 * KiB;
 export const WS_MAX_CONNECT_SUMMARY_CHARS = 8 * KiB;

@@ -6,7 +6,7 @@
 // a socket sees versions in order; a socket with too many messages
 // unacknowledged is closed (4008) rather than buffered without bound.
 import { base64 } from "@scure/base";
-import { WS_CHUNK_BYTES, WS_MAX_UNACKED } from "../../limits.js";
+import { WS_CHUNK_BYTES, WS_INLINE_BYTES, WS_MAX_UNACKED } from "../../limits.js";
 import type { StateVersion } from "../../store/state/state-tables.js";
 import type { SummaryTable } from "../../store/subscriptions/summary-table.js";
 import { SerialQueue } from "../serial-queue.js";
@@ -43,6 +43,9 @@ export interface NotifierPorts {
 const MAX_DELTAS_PER_ROUND = 32;
 
 export const SLOW_CONSUMER = 4008;
+
+/** Subscribers sent to between two yields to the event loop. */
+const YIELD_EVERY = 32;
 
 export class Notifier {
   readonly #ports: NotifierPorts;
@@ -123,7 +126,9 @@ export class Notifier {
       } else {
         payload = { kind: "state", bytes: await wholeState() };
       }
-      for (const subscriber of members) {
+      for (const [index, subscriber] of members.entries()) {
+        // Let other work through between slices: a writer's answer never waits for a whole fan-out.
+        if (index > 0 && index % YIELD_EVERY === 0) await new Promise((resolve) => setTimeout(resolve, 0));
         const state = subscriber.state();
         if (!state) continue;
         const next = { ...state, summary: hash, version: head.version };
@@ -161,8 +166,12 @@ export class Notifier {
     }
     state.sent++;
     try {
-      subscriber.send(JSON.stringify({ ...message, seq: state.sent }));
-      if (bytes) {
+      // Small payloads ride in the header (one frame per subscriber); larger ones follow it in binary frames.
+      const inline = bytes !== undefined && bytes.length <= WS_INLINE_BYTES;
+      subscriber.send(
+        JSON.stringify({ ...message, seq: state.sent, ...(inline ? { data: base64.encode(bytes) } : {}) }),
+      );
+      if (bytes && !inline) {
         for (let at = 0; at < bytes.length; at += WS_CHUNK_BYTES)
           subscriber.send(bytes.subarray(at, at + WS_CHUNK_BYTES));
       }

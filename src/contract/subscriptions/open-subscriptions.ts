@@ -35,9 +35,36 @@ export interface OpenSubscriptions {
   any(): boolean;
 }
 
+/**
+ * Socket state, kept in memory and in each socket's attachment (which survives
+ * hibernation). Acknowledgements stay in memory only: a socket woken from
+ * hibernation starts with everything it was sent counted as acknowledged,
+ * so no ack costs a write.
+ */
+const states = new WeakMap<WebSocket, SocketState>();
+
 const subscriberOf = (socket: WebSocket): Subscriber => ({
-  state: () => (socket.deserializeAttachment() as SocketState | null) ?? null,
-  save: (next) => socket.serializeAttachment(next),
+  state: () => {
+    const cached = states.get(socket);
+    if (cached) return cached;
+    const stored = socket.deserializeAttachment() as SocketState | null;
+    if (!stored) return null;
+    const woken = { ...stored, acked: stored.sent };
+    states.set(socket, woken);
+    return woken;
+  },
+  save: (next) => {
+    const before = states.get(socket);
+    states.set(socket, next);
+    if (
+      !before ||
+      before.summary !== next.summary ||
+      before.version !== next.version ||
+      before.sent !== next.sent
+    ) {
+      socket.serializeAttachment(next);
+    }
+  },
   send: (message) => socket.send(message),
   close: (code, reason) => socket.close(code, reason),
 });

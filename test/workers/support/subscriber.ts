@@ -72,10 +72,13 @@ export class TestSubscriber {
       summary?: string;
       size?: number;
       omitted?: boolean;
+      data?: string;
     };
     const out: Notification = { type: json.type, seq: json.seq, version: json.version };
     if (json.summary !== undefined) out.summary = base64.decode(json.summary);
-    if (json.type !== "ready" && !json.omitted) {
+    if (json.data !== undefined) {
+      out.bytes = base64.decode(json.data);
+    } else if (json.type !== "ready" && !json.omitted) {
       const parts: Uint8Array[] = [];
       let got = 0;
       while (got < (json.size ?? 0)) {
