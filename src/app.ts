@@ -9,6 +9,7 @@ import { codeRoutes } from "./routes/code-routes.js";
 import { contractRoutes } from "./routes/contract-routes.js";
 import { executionRoutes } from "./routes/execution-routes.js";
 import { stateRoutes } from "./routes/state-routes.js";
+import { arenaRoutes } from "./routes/arena-routes.js";
 import { leaseRoutes } from "./routes/lease-routes.js";
 import { storageRoutes } from "./routes/storage-routes.js";
 import { filesRoutes } from "./routes/files-routes.js";
@@ -40,18 +41,22 @@ export function createApp() {
   });
   // Built on first request: by then every route below is registered.
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
-  return app
-    .openapi(rootRoute, (c) => c.json({ service: "edge-contracts", api: "v1" } as const, 200))
-    .route("/v1/code", codeRoutes)
-    .route("/v1/contracts", contractRoutes)
-    .route("/v1/contracts", stateRoutes)
-    .route("/v1/contracts", executionRoutes)
-    .route("/v1/contracts", storageRoutes)
-    .route("/v1/contracts", leaseRoutes)
-    .route("/v1/contracts", filesRoutes)
-    .route("/v1/contracts", pubsubRoutes)
-    .route("/v1/transactions", transactionRoutes)
-    .openapi(documentRoute, (c) => c.json((document ??= app.getOpenAPI31Document(DOCUMENT_INFO)), 200));
+  return (
+    app
+      .openapi(rootRoute, (c) => c.json({ service: "edge-contracts", api: "v1" } as const, 200))
+      .route("/v1/code", codeRoutes)
+      .route("/v1/contracts", contractRoutes)
+      .route("/v1/contracts", stateRoutes)
+      .route("/v1/contracts", executionRoutes)
+      .route("/v1/contracts", storageRoutes)
+      // Before the lease routes: their /:leaseId would take "arena".
+      .route("/v1/contracts", arenaRoutes)
+      .route("/v1/contracts", leaseRoutes)
+      .route("/v1/contracts", filesRoutes)
+      .route("/v1/contracts", pubsubRoutes)
+      .route("/v1/transactions", transactionRoutes)
+      .openapi(documentRoute, (c) => c.json((document ??= app.getOpenAPI31Document(DOCUMENT_INFO)), 200))
+  );
 }
 
 /** The app's routes and their types: `hc<AppType>(baseUrl)` is a typed client. */
