@@ -6,6 +6,7 @@
 // a socket sees versions in order; a socket with too many messages
 // unacknowledged is closed (4008) rather than buffered without bound.
 import { base64 } from "@scure/base";
+import { EdgeError } from "../../errors.js";
 import { WS_CHUNK_BYTES, WS_INLINE_BYTES, WS_MAX_UNACKED } from "../../limits.js";
 import type { StateVersion } from "../../store/state/state-tables.js";
 import type { SummaryTable } from "../../store/subscriptions/summary-table.js";
@@ -43,6 +44,7 @@ export interface NotifierPorts {
 const MAX_DELTAS_PER_ROUND = 32;
 
 export const SLOW_CONSUMER = 4008;
+export const SERVER_ERROR = 1011;
 
 /** Subscribers sent to between two yields to the event loop. */
 const YIELD_EVERY = 32;
@@ -57,20 +59,22 @@ export class Notifier {
 
   /** A new subscriber: catches it up from what it has (`summary`, `version`) to the head. */
   welcome(subscriber: Subscriber, summary: Uint8Array | null, version: number | null): Promise<void> {
-    return this.#rounds.run(async () => {
-      const head = this.#ports.head();
-      const given = summary === null ? null : this.#remember(summary);
-      const state: SocketState = { summary: given, version: version ?? 0, sent: 0, acked: 0 };
-      if (!head || version === head.version) {
-        // Up to date already: what it has is the head, so later deltas start from the head's summary.
-        if (head && given === null) state.summary = this.#remember(await this.#ports.summarize(head));
-        this.#send(subscriber, state, { type: "ready", version: head?.version ?? 0 });
-        subscriber.save(state);
-        return;
-      }
-      subscriber.save({ ...state, version: -1 });
-      await this.#catchUp(head, [subscriber]);
-    });
+    return this.#rounds
+      .run(async () => {
+        const head = this.#ports.head();
+        const given = summary === null ? null : this.#remember(summary);
+        const state: SocketState = { summary: given, version: version ?? 0, sent: 0, acked: 0 };
+        if (!head || version === head.version) {
+          // Up to date already: what it has is the head, so later deltas start from the head's summary.
+          if (head && given === null) state.summary = this.#remember(await this.#ports.summarize(head));
+          this.#send(subscriber, state, { type: "ready", version: head?.version ?? 0 });
+          subscriber.save(state);
+          return;
+        }
+        subscriber.save({ ...state, version: -1 });
+        await this.#catchUp(head, [subscriber]);
+      })
+      .catch((error: unknown) => closeFailed([subscriber], error));
   }
 
   /** After a commit: everyone behind the head is brought to it. */
@@ -82,7 +86,8 @@ export class Notifier {
         const state = subscriber.state();
         return state !== null && state.version < head.version;
       });
-      if (behind.length > 0) await this.#catchUp(head, behind);
+      if (behind.length > 0)
+        await this.#catchUp(head, behind).catch((error: unknown) => closeFailed(behind, error));
       const used = new Set<string>();
       for (const subscriber of this.#ports.subscribers()) {
         const standing = subscriber.state()?.summary;
@@ -186,5 +191,21 @@ export class Notifier {
     const hash = this.#ports.hashOf(summary);
     this.#ports.summaries.put(hash, summary);
     return hash;
+  }
+}
+
+/**
+ * The contract could not summarize the head (or the state could not be read):
+ * these subscribers cannot be brought to it now. Closed with 1011 and the
+ * error's code, they reconnect with what they hold and lose nothing.
+ */
+function closeFailed(subscribers: Subscriber[], error: unknown): void {
+  const code = error instanceof EdgeError ? error.code : "INTERNAL";
+  for (const subscriber of subscribers) {
+    try {
+      subscriber.close(SERVER_ERROR, `cannot bring you to the head now (${code}); reconnect later`);
+    } catch {
+      // Gone already.
+    }
   }
 }

@@ -4,11 +4,13 @@
 import { describe, expect, it } from "vitest";
 import {
   Notifier,
+  SERVER_ERROR,
   SLOW_CONSUMER,
   type SocketState,
   type Subscriber,
 } from "../../../src/contract/subscriptions/notifier.js";
 import { WS_MAX_UNACKED } from "../../../src/limits.js";
+import { EdgeError } from "../../../src/errors.js";
 import type { StateVersion } from "../../../src/store/state/state-tables.js";
 import { SummaryTable } from "../../../src/store/subscriptions/summary-table.js";
 import { nodeSql } from "../support/node-sql.js";
@@ -34,7 +36,7 @@ class Socket implements Subscriber {
       .map((frame) => JSON.parse(frame) as { type: string; version: number; seq: number });
 }
 
-function setup() {
+function setup(failSummary = false) {
   let head: StateVersion | null = null;
   const sockets: Socket[] = [];
   const deltas: string[] = [];
@@ -42,7 +44,10 @@ function setup() {
   const notifier = new Notifier({
     subscribers: () => sockets.filter((socket) => socket.closed === null),
     head: () => head,
-    summarize: async (at) => text.encode(`v${at.version}`),
+    summarize: async (at) => {
+      if (failSummary) throw new EdgeError("CONTRACT_REJECTED", "no summary today");
+      return text.encode(`v${at.version}`);
+    },
     delta: async (at, summary) => {
       deltas.push(new TextDecoder().decode(summary));
       return text.encode(`${new TextDecoder().decode(summary)}->v${at.version}`);
@@ -121,5 +126,15 @@ describe("the notifier", () => {
     expect(prompt.closed).toBeNull();
     expect(slow.headers()).toHaveLength(WS_MAX_UNACKED);
     expect(prompt.headers()).toHaveLength(WS_MAX_UNACKED + 1);
+  });
+
+  it("closes with 1011 and the code when the contract cannot summarize the head, so the subscriber reconnects", async () => {
+    const { notifier, sockets, commit } = setup(true);
+    commit(1);
+    const socket = new Socket();
+    sockets.push(socket);
+    await notifier.welcome(socket, null, null);
+    expect(socket.closed).toBe(SERVER_ERROR);
+    expect(socket.frames).toEqual([]);
   });
 });
