@@ -164,7 +164,8 @@ describe("work-journal", () => {
     const long = await start(instance, 10_000);
     expect(long.acc).toBe(expectedAcc(10_000));
     expect(leasesOf(instance).get(long.id).arenaSize).toBe(2 * 64 * 1024); // 16 + 120,000 bytes
-  });
+    // A long journal is many guest calls: generous for a loaded CI machine, never a speed target.
+  }, 60_000);
 
   it("keeps the journal of a run that traps, and a resume ends where an uninterrupted run does", async () => {
     const instance = new NodeInstance();
