@@ -1,7 +1,9 @@
 // The typed client and the CLI against a real local server (wrangler dev on
 // workerd, as `npm start` runs it): streamed state both ways with progress, a
-// resumed download, the error class and a live subscription.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+// resumed download, the error class, a live subscription, and the CLI
+// (bin/edge-contracts.mjs on the build's bundle) with its exit codes.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { blake3 } from "@noble/hashes/blake3.js";
@@ -112,5 +114,94 @@ describe("EdgeClient", () => {
     expect(seen[0]?.bytes).toEqual(entry("first"));
     expect(change.version).toBe(seen[0]!.version + 1);
     expect(change.bytes?.length).toBeGreaterThan(0);
+  }, 30_000);
+});
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[]): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["bin/edge-contracts.mjs", ...args, "--url", server.origin], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("the CLI", () => {
+  it("uploads code, creates an instance, puts a state and resumes a partial state get --out", async () => {
+    const upload = await cli(["code", "upload", "build/contracts/accept-all.wasm"]);
+    expect(upload).toMatchObject({ code: 0 });
+    const codeHash = upload.stdout.trim();
+    const created = await cli(["contract", "create", "--code", codeHash]);
+    expect(created.code).toBe(0);
+    const id = created.stdout.trim();
+
+    const dir = mkdtempSync(join(tmpdir(), "edge-cli-"));
+    try {
+      const state = bigState(4 << 20);
+      writeFileSync(join(dir, "state.bin"), state);
+      const put = await cli(["state", "put", id, join(dir, "state.bin"), "--json"]);
+      expect(put.code).toBe(0);
+      expect(JSON.parse(put.stdout)).toMatchObject({ size: state.length });
+
+      // A download cut off after 1 MiB: get --out continues from there.
+      writeFileSync(join(dir, "out.bin"), state.subarray(0, 1 << 20));
+      const got = await cli(["state", "get", id, "--out", join(dir, "out.bin"), "--json"]);
+      expect(got.code).toBe(0);
+      expect(JSON.parse(got.stdout)).toMatchObject({ size: state.length, resumedFrom: 1 << 20 });
+      expect(hex(readFileSync(join(dir, "out.bin")))).toBe(hex(state));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it("exits 2 for a missing instance", async () => {
+    const missing = await cli(["summary", "11111111111111111111111111111111"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("CONTRACT_NOT_FOUND");
+  });
+
+  it("watch --json prints a line for a change made while it runs", async () => {
+    const id = await instanceOf("append-log");
+    await client.putState(id, entry("first"));
+    const child = spawn(
+      process.execPath,
+      ["bin/edge-contracts.mjs", "watch", id, "--json", "--url", server.origin],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    try {
+      const lines: Array<{ type: string; version: number; size: number }> = [];
+      const change = await new Promise<{ type: string; version: number; size: number }>((resolve, reject) => {
+        let buffered = "";
+        child.stdout.on("data", (data: Buffer) => {
+          buffered += data.toString();
+          const complete = buffered.split("\n");
+          buffered = complete.pop() ?? "";
+          for (const line of complete) {
+            const parsed = JSON.parse(line) as { type: string; version: number; size: number };
+            lines.push(parsed);
+            if (lines.length === 1) void client.update(id, entry("second"), "delta").catch(reject);
+            else resolve(parsed);
+          }
+        });
+        setTimeout(() => reject(new Error(`no change line within 20 s: ${JSON.stringify(lines)}`)), 20_000);
+      });
+      expect(lines[0]).toMatchObject({ type: "state", size: entry("first").length });
+      expect(change.version).toBe(lines[0]!.version + 1);
+    } finally {
+      child.kill("SIGTERM");
+    }
   }, 30_000);
 });
