@@ -63,6 +63,8 @@ export function addStateCommands(program: Command, context: () => Context): void
     .description("print each state change as it commits, one line each (Ctrl-C stops)")
     .action(async (id: string) => {
       const ctx = context();
+      // A missing instance fails now (exit 2) rather than as reconnects without end.
+      await ctx.client().describe(id);
       const controller = new AbortController();
       process.once("SIGINT", () => controller.abort());
       process.once("SIGTERM", () => controller.abort());

@@ -83,6 +83,31 @@ describe("EdgeClient", () => {
     const parts: Uint8Array[] = [state.subarray(0, half)];
     await client.downloadState(id, (chunk) => void parts.push(chunk.slice()), { resumeFrom: half });
     expect(hex(Buffer.concat(parts))).toBe(hex(state));
+
+    // The first answer's body breaks after 8 MiB: downloadState continues with a Range request.
+    let answers = 0;
+    const breaking = new EdgeClient(server.origin, {
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if (answers++ > 0 || !response.body) return response;
+        const reader = response.body.getReader();
+        let passed = 0;
+        const cut = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            if (passed >= 8 << 20) return controller.error(new Error("connection reset"));
+            const { done, value } = await reader.read();
+            if (done) return controller.close();
+            passed += value.length;
+            controller.enqueue(value);
+          },
+        });
+        return new Response(cut, { status: response.status, headers: response.headers });
+      },
+    });
+    const resumed: Uint8Array[] = [];
+    await breaking.downloadState(id, (chunk) => void resumed.push(chunk.slice()));
+    expect(answers).toBe(2);
+    expect(hex(Buffer.concat(resumed))).toBe(hex(state));
   }, 60_000);
 
   it("turns an error answer into EdgeApiError with the stable code", async () => {
@@ -165,10 +190,12 @@ describe("the CLI", () => {
     }
   }, 30_000);
 
-  it("exits 2 for a missing instance", async () => {
+  it("exits 2 for a missing instance (watch too, instead of reconnecting)", async () => {
     const missing = await cli(["summary", "11111111111111111111111111111111"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("CONTRACT_NOT_FOUND");
+    const watched = await cli(["watch", "11111111111111111111111111111111"]);
+    expect(watched.code).toBe(2);
   });
 
   it("watch --json prints a line for a change made while it runs", async () => {
