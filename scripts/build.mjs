@@ -105,6 +105,31 @@ await esbuild({
 });
 built.push("build/component-host.txt");
 
+// The CLI (bin/edge-contracts.mjs imports it). The entry is wired here: src/cli
+// typechecks with Node's types and sees the client by its interface, while the
+// client itself typechecks with the Worker's (it reads AppType). commander and
+// cli-progress are CommonJS and stay external (dependencies, loaded by Node).
+await esbuild({
+  stdin: {
+    contents: [
+      'import { EdgeClient } from "./src/client/edge-client.ts";',
+      'import { main } from "./src/cli/program.ts";',
+      "process.exitCode = await main(process.argv, (url, options) => new EdgeClient(url, options));",
+    ].join("\n"),
+    resolveDir: ".",
+    sourcefile: "cli-entry.ts",
+    loader: "ts",
+  },
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node22",
+  external: ["commander", "cli-progress"],
+  outfile: "build/cli.mjs",
+  logLevel: "warning",
+});
+built.push("build/cli.mjs");
+
 const wabt = await createWabt();
 const WAT_FEATURES = {
   multi_memory: true,

@@ -1,0 +1,149 @@
+// A subscription over GET .../subscribe (README "Subscriptions"): each JSON
+// header's bytes ride in it (`data`, base64) or follow it in binary frames; it
+// acknowledges cumulatively, and after a disconnect reconnects with the last
+// version and summary it was sent, so the server sends one delta, no gap.
+import { base64, base64urlnopad } from "@scure/base";
+
+export interface Notification {
+  type: "state" | "delta" | "ready";
+  version: number;
+  hash: string;
+  summary: Uint8Array;
+  /** The delta or state; absent when `omitted` (a state over 16 MiB: read it with GET .../state). */
+  bytes?: Uint8Array;
+  omitted?: boolean;
+}
+
+export interface SubscribeOptions {
+  summary?: Uint8Array;
+  version?: number;
+  onChange: (notification: Notification) => void;
+  onError?: (error: Error) => void;
+  signal?: AbortSignal;
+  /** The first reconnect waits this long, doubling up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface Subscription {
+  close(): void;
+}
+
+interface Header {
+  type: Notification["type"];
+  seq: number;
+  version: number;
+  hash: string;
+  summary: string;
+  size: number;
+  data?: string;
+  omitted?: boolean;
+}
+
+// Acknowledging every few messages is enough (cumulative); the server closes past 16 unacknowledged.
+const ACK_EVERY = 4;
+// Normal closure and "going away" with no error: the caller or the server ended it on purpose.
+const CLIENT_CLOSED = 1000;
+
+async function binaryOf(data: unknown): Promise<Uint8Array | null> {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof data === "object" && data !== null && "arrayBuffer" in data) {
+    const blob = data as { arrayBuffer(): Promise<ArrayBuffer> };
+    return new Uint8Array(await blob.arrayBuffer());
+  }
+  return null;
+}
+
+export function subscribe(httpUrl: string, options: SubscribeOptions): Subscription {
+  let version = options.version;
+  let summary = options.summary;
+  let closed = false;
+  let socket: WebSocket | undefined;
+  let backoff = options.backoffMs ?? 250;
+  const maxBackoff = options.maxBackoffMs ?? 10_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const connect = () => {
+    const url = new URL(httpUrl.replace(/^http/, "ws"));
+    if (summary !== undefined) url.searchParams.set("summary", base64urlnopad.encode(summary));
+    if (version !== undefined) url.searchParams.set("version", String(version));
+    const ws = new WebSocket(url.href);
+    socket = ws;
+    ws.binaryType = "arraybuffer";
+    let pending: { header: Header; parts: Uint8Array[]; received: number } | undefined;
+    let lastSeq = 0;
+    let acked = 0;
+    // Messages are handled in arrival order even though reading a binary frame may be async.
+    let queue = Promise.resolve();
+
+    const deliver = (header: Header, bytes: Uint8Array | undefined) => {
+      version = header.version;
+      summary = base64.decode(header.summary);
+      lastSeq = header.seq;
+      backoff = options.backoffMs ?? 250;
+      const notification: Notification = {
+        type: header.type,
+        version: header.version,
+        hash: header.hash,
+        summary,
+      };
+      if (bytes) notification.bytes = bytes;
+      if (header.omitted) notification.omitted = true;
+      if (lastSeq - acked >= ACK_EVERY || header.type !== "delta") {
+        acked = lastSeq;
+        ws.send(JSON.stringify({ type: "ack", seq: lastSeq }));
+      }
+      options.onChange(notification);
+    };
+
+    const handle = async (data: unknown) => {
+      if (typeof data === "string") {
+        const header = JSON.parse(data) as Header;
+        if (header.data !== undefined) return deliver(header, base64.decode(header.data));
+        if (header.omitted || header.size === 0)
+          return deliver(header, header.omitted ? undefined : new Uint8Array(0));
+        pending = { header, parts: [], received: 0 };
+        return;
+      }
+      const chunk = await binaryOf(data);
+      if (!chunk || !pending) return;
+      pending.parts.push(chunk);
+      pending.received += chunk.length;
+      if (pending.received < pending.header.size) return;
+      const bytes = new Uint8Array(pending.received);
+      let at = 0;
+      for (const part of pending.parts) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+      const { header } = pending;
+      pending = undefined;
+      deliver(header, bytes);
+    };
+
+    ws.addEventListener("message", (event: MessageEvent) => {
+      const data: unknown = event.data;
+      queue = queue
+        .then(() => handle(data))
+        .catch((error: unknown) => {
+          options.onError?.(error instanceof Error ? error : new Error(String(error)));
+        });
+    });
+    ws.addEventListener("close", (event: CloseEvent) => {
+      if (closed) return;
+      options.onError?.(new Error(`subscription closed (${event.code} ${event.reason}); reconnecting`));
+      timer = setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, maxBackoff);
+    });
+  };
+
+  const close = () => {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    socket?.close(CLIENT_CLOSED);
+  };
+  options.signal?.addEventListener("abort", close, { once: true });
+  if (!options.signal?.aborted) connect();
+  return { close };
+}
