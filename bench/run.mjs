@@ -10,6 +10,7 @@ import { createInstance, getCount, putStream, timed } from "./http-client.mjs";
 import { callBench } from "./call-bench.mjs";
 import { shmBench } from "./shm-bench.mjs";
 import { subscriptionBench } from "./subscription-bench.mjs";
+import { clientBench } from "./client-bench.mjs";
 import { componentBench } from "./component-bench.mjs";
 import { executionBench } from "./execution-bench.mjs";
 import { leaseBench } from "./lease-bench.mjs";
@@ -138,6 +139,7 @@ try {
   Object.assign(results, await shmBench({ origin: server.origin, json, quick, log }));
   Object.assign(results, await subscriptionBench({ origin: server.origin, json, quick, log }));
   results.notify_latency_vs_bare_do = results.notify_latency_p50_ms / results.bare_do_p50_ms;
+  Object.assign(results, await clientBench({ origin: server.origin, json, quick, log }));
   if (results.vfs_write_mib_s !== undefined) {
     results.vfs_write_vs_raw = results.vfs_write_mib_s / results.raw_sql_put_mib_s;
     results.vfs_read_vs_raw = results.vfs_read_mib_s / results.raw_sql_get_mib_s;
