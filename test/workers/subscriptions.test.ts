@@ -111,7 +111,8 @@ describe("subscribe", () => {
       version: "3",
       summary: base64urlnopad.encode(caughtUp.summary ?? new Uint8Array()),
     });
-    expect(await current.next()).toMatchObject({ type: "ready", version: 3 });
+    // Told where it stands, summary included, and nothing else.
+    expect(await current.next()).toMatchObject({ type: "ready", version: 3, summary: caughtUp.summary });
     expect(await current.quiet()).toBe(true);
   });
 

@@ -66,8 +66,12 @@ export class Notifier {
         const state: SocketState = { summary: given, version: version ?? 0, sent: 0, acked: 0 };
         if (!head || version === head.version) {
           // Up to date already: what it has is the head, so later deltas start from the head's summary.
-          if (head && given === null) state.summary = this.#remember(await this.#ports.summarize(head));
-          this.#send(subscriber, state, { type: "ready", version: head?.version ?? 0 });
+          const standing = head ? (summary ?? (await this.#ports.summarize(head))) : null;
+          if (head && given === null && standing) state.summary = this.#remember(standing);
+          // Where it stands, as every message says: version, and with a head its hash and summary.
+          const where =
+            head && standing ? { hash: this.#ports.hashText(head), summary: base64.encode(standing) } : {};
+          this.#send(subscriber, state, { type: "ready", version: head?.version ?? 0, ...where });
           subscriber.save(state);
           return;
         }
