@@ -63,12 +63,10 @@ export function addStateCommands(program: Command, context: () => Context): void
     .description("print each state change as it commits, one line each (Ctrl-C stops)")
     .action(async (id: string) => {
       const ctx = context();
-      // A missing instance fails now (exit 2) rather than as reconnects without end.
-      await ctx.client().describe(id);
       const controller = new AbortController();
       process.once("SIGINT", () => controller.abort());
       process.once("SIGTERM", () => controller.abort());
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
         controller.signal.addEventListener("abort", () => resolve(), { once: true });
         ctx.client().subscribe(id, {
           signal: controller.signal,
@@ -84,6 +82,8 @@ export function addStateCommands(program: Command, context: () => Context): void
             void ctx.print(line, `version ${change.version}  ${change.type}  ${size} bytes`);
           },
           onError: (error) => process.stderr.write(`edge-contracts: ${error.message}\n`),
+          // A missing instance (its first connect fails, describe answers 404) exits 2.
+          onEnd: reject,
         });
       });
     });

@@ -228,8 +228,16 @@ export class EdgeClient implements EdgeClientApi {
     throw await apiError(response);
   }
 
-  /** Live state changes (README "Subscriptions"): acknowledged, and resumed after a disconnect. */
+  /**
+   * Live state changes (README "Subscriptions"): acknowledged, and resumed after a disconnect;
+   * a missing instance ends it (`onEnd`), checked with `describe` so the token and fetch apply.
+   */
   subscribe(id: string, options: SubscribeOptions): Subscription {
-    return subscribe(`${this.baseUrl}/v1/contracts/${encodeURIComponent(id)}/subscribe`, options);
+    return subscribe(`${this.baseUrl}/v1/contracts/${encodeURIComponent(id)}/subscribe`, {
+      check: async () => {
+        await this.describe(id);
+      },
+      ...options,
+    });
   }
 }

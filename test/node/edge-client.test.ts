@@ -4,6 +4,7 @@
 // (bin/edge-contracts.mjs on the build's bundle) with its exit codes.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { blake3 } from "@noble/hashes/blake3.js";
@@ -60,6 +61,70 @@ function entry(text: string): Uint8Array {
   new DataView(out.buffer).setUint32(0, body.length, true);
   out.set(body, 4);
   return out;
+}
+
+interface TcpProxy {
+  origin: string;
+  /** Connections it has passed through to the server. */
+  readonly accepted: number;
+  /** Destroys every live connection, both sides, as a network failure would. */
+  cut(): void;
+  /** While refusing, a new connection is dropped at once (the server is unreachable). */
+  refuse(refusing: boolean): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy to the dev server: a real disconnect the client cannot tell from a network's. */
+async function tcpProxy(target: number): Promise<TcpProxy> {
+  const live = new Set<Socket>();
+  let refusing = false;
+  let accepted = 0;
+  const cut = () => {
+    for (const socket of live) socket.destroy();
+    live.clear();
+  };
+  const listener = createServer((downstream) => {
+    if (refusing) return void downstream.destroy();
+    accepted++;
+    const upstream = connect(target, "127.0.0.1");
+    live.add(downstream).add(upstream);
+    const drop = () => {
+      downstream.destroy();
+      upstream.destroy();
+      live.delete(downstream);
+      live.delete(upstream);
+    };
+    for (const socket of [downstream, upstream]) socket.on("error", drop).on("close", drop);
+    downstream.pipe(upstream);
+    upstream.pipe(downstream);
+  });
+  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+  const { port: proxyPort } = listener.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${proxyPort}`,
+    get accepted() {
+      return accepted;
+    },
+    cut,
+    refuse: (value) => void (refusing = value),
+    close: () => {
+      cut();
+      return new Promise((resolve) => listener.close(() => resolve()));
+    },
+  };
+}
+
+/** Resolves once `done()` holds, polling; rejects with `what` after `ms`. */
+async function until(done: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 describe("EdgeClient", () => {
@@ -140,6 +205,88 @@ describe("EdgeClient", () => {
     expect(change.version).toBe(seen[0]!.version + 1);
     expect(change.bytes?.length).toBeGreaterThan(0);
   }, 30_000);
+
+  it("reconnects by itself after its connection is cut, and catches up with no gap and no duplicate", async () => {
+    const id = await instanceOf("append-log");
+    await client.putState(id, entry("first"));
+    const proxy = await tcpProxy(port);
+    const proxied = new EdgeClient(proxy.origin);
+    const seen: Notification[] = [];
+    const errors: Error[] = [];
+    const subscription = proxied.subscribe(id, {
+      onChange: (notification) => void seen.push(notification),
+      onError: (error) => void errors.push(error),
+      backoffMs: 50,
+      maxBackoffMs: 200,
+    });
+    const reached = (version: number) => () => seen.some((n) => n.version >= version);
+    try {
+      await until(() => seen.length > 0, "the initial state");
+      const second = await client.update(id, entry("second"), "delta");
+      await until(reached(second.version), "the delta of second");
+
+      // Cut, and keep the server unreachable while the instance moves on, so the client
+      // misses those commits and must resume from the summary it holds.
+      proxy.refuse(true);
+      proxy.cut();
+      await until(() => errors.length > 0, "the disconnect");
+      await client.update(id, entry("third"), "delta");
+      const fourth = await client.update(id, entry("fourth"), "delta");
+      expect(seen.at(-1)?.version).toBe(second.version);
+      proxy.refuse(false);
+      await until(reached(fourth.version), "the catch-up after reconnecting");
+
+      const fifth = await client.update(id, entry("fifth"), "delta");
+      await until(reached(fifth.version), "the delta of fifth");
+    } finally {
+      subscription.close();
+      await proxy.close();
+    }
+
+    const { info, body } = await client.getState(id);
+    const head = new Uint8Array(await new Response(body).arrayBuffer());
+    const versions = seen.map((n) => n.version);
+    expect(versions.every((version, index) => index === 0 || version > versions[index - 1]!)).toBe(true);
+    expect(new Set(versions).size).toBe(versions.length);
+    expect(versions.at(-1)).toBe(info.version);
+    expect(seen[0]?.type).toBe("state");
+    expect(seen.slice(1).map((n) => n.type)).toEqual(seen.slice(1).map(() => "delta"));
+    expect(concat(seen.map((n) => n.bytes ?? new Uint8Array(0)))).toEqual(head);
+    expect(head).toEqual(concat(["first", "second", "third", "fourth", "fifth"].map(entry)));
+    expect(errors.some((error) => /reconnecting/.test(error.message))).toBe(true);
+    expect(proxy.accepted).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it("ends a subscription to an instance that does not exist, instead of reconnecting", async () => {
+    const missing = "11111111111111111111111111111111";
+    const errors: Error[] = [];
+    const checks: string[] = [];
+    // The WebSocket does not go through `fetch`, the instance check does: one per failed connect,
+    // so a second would mean it kept reconnecting.
+    const counting = new EdgeClient(server.origin, {
+      fetch: (input, init) => {
+        checks.push(String(input instanceof Request ? input.url : input));
+        return fetch(input, init);
+      },
+    });
+    const started = Date.now();
+    const ended = await new Promise<Error>((resolve, reject) => {
+      counting.subscribe(missing, {
+        onChange: () => reject(new Error("a notification for a missing instance")),
+        onError: (error) => void errors.push(error),
+        onEnd: resolve,
+        backoffMs: 50,
+      });
+      setTimeout(() => reject(new Error("the subscription did not end within 5 s")), 5_000);
+    });
+    expect(ended).toBeInstanceOf(EdgeApiError);
+    expect(ended).toMatchObject({ code: "CONTRACT_NOT_FOUND", status: 404 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // Nothing more after the end: no reconnect, no further check.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(checks).toHaveLength(1);
+    expect(errors).toEqual([]);
+  }, 15_000);
 });
 
 interface Ran {
