@@ -257,6 +257,8 @@ export const WS_MAX_SUMMARY_BYTES = 256 * KiB;
 export const WS_MAX_CONNECT_SUMMARY_CHARS = 8 * KiB;
 /** Messages a subscriber may leave unacknowledged before it is closed as too slow (4008). */
 export const WS_MAX_UNACKED = 16;
+/** A round starts this long after the commit: the writer's answer shares the one thread with it. */
+export const WS_NOTIFY_AFTER_MS = 5;
 /** Sockets per instance: each notification walks them all (hibernation allows 32,768). */
 export const WS_MAX_SOCKETS = 4096;
 /** A whole state sent over a socket (a subscriber without a summary); larger ones it reads with GET .../state. */

@@ -50,6 +50,6 @@ export class InstanceServices {
   /** After a commit that moved the head: subscribers hear of it after the writer's answer. */
   notify(): void {
     if (this.#ctx.state.getWebSockets().length > 0)
-      this.#ctx.state.waitUntil(this.subscriptions.notifier.notify());
+      this.#ctx.state.waitUntil(this.subscriptions.notifier.afterCommit());
   }
 }

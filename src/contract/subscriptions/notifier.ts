@@ -38,6 +38,8 @@ export interface NotifierPorts {
   summaries: SummaryTable;
   hashOf(bytes: Uint8Array): string;
   hashText(head: StateVersion): string;
+  /** Resolves once the committing writer's answer is on its way (the DO waits WS_NOTIFY_AFTER_MS). */
+  afterAnswer(): Promise<void>;
 }
 
 /** Distinct summaries a round computes deltas for; subscribers past that get the whole state. */
@@ -47,11 +49,13 @@ export const SLOW_CONSUMER = 4008;
 export const SERVER_ERROR = 1011;
 
 /** Subscribers sent to between two yields to the event loop. */
-const YIELD_EVERY = 32;
+const YIELD_EVERY = 16;
 
 export class Notifier {
   readonly #ports: NotifierPorts;
   readonly #rounds = new SerialQueue();
+  /** The round a commit asked for that has not read the head yet: later commits ride on it. */
+  #due: Promise<void> | null = null;
 
   constructor(ports: NotifierPorts) {
     this.#ports = ports;
@@ -71,7 +75,11 @@ export class Notifier {
           // Where it stands, as every message says: version, and with a head its hash and summary.
           const where =
             head && standing ? { hash: this.#ports.hashText(head), summary: base64.encode(standing) } : {};
-          this.#send(subscriber, state, { type: "ready", version: head?.version ?? 0, ...where });
+          this.#send(
+            subscriber,
+            state,
+            encodeMessage({ type: "ready", version: head?.version ?? 0, ...where }),
+          );
           subscriber.save(state);
           return;
         }
@@ -81,7 +89,21 @@ export class Notifier {
       .catch((error: unknown) => closeFailed([subscriber], error));
   }
 
-  /** After a commit: everyone behind the head is brought to it. */
+  /**
+   * After a commit: one round once the writer has its answer. Commits that land
+   * before that round reads the head share it, so a subscriber's version may
+   * jump; the delta it gets still covers every change, and a writer faster than
+   * the fan-out queues one round, not one per commit.
+   */
+  afterCommit(): Promise<void> {
+    this.#due ??= this.#ports.afterAnswer().then(() => {
+      this.#due = null;
+      return this.notify();
+    });
+    return this.#due;
+  }
+
+  /** Everyone behind the head is brought to it. */
   notify(): Promise<void> {
     return this.#rounds.run(async () => {
       const head = this.#ports.head();
@@ -135,37 +157,31 @@ export class Notifier {
       } else {
         payload = { kind: "state", bytes: await wholeState() };
       }
+      // One header text per group: only `seq` differs between its sockets.
+      const message = encodeMessage(
+        {
+          type: payload.kind,
+          version: head.version,
+          hash: this.#ports.hashText(head),
+          summary: base64.encode(summary),
+          size: payload.bytes?.length ?? head.size,
+          ...(payload.bytes === null ? { omitted: true } : {}),
+        },
+        payload.bytes ?? undefined,
+      );
       for (const [index, subscriber] of members.entries()) {
         // Let other work through between slices: a writer's answer never waits for a whole fan-out.
         if (index > 0 && index % YIELD_EVERY === 0) await new Promise((resolve) => setTimeout(resolve, 0));
         const state = subscriber.state();
         if (!state) continue;
         const next = { ...state, summary: hash, version: head.version };
-        const sent = this.#send(
-          subscriber,
-          next,
-          {
-            type: payload.kind,
-            version: head.version,
-            hash: this.#ports.hashText(head),
-            summary: base64.encode(summary),
-            size: payload.bytes?.length ?? head.size,
-            ...(payload.bytes === null ? { omitted: true } : {}),
-          },
-          payload.bytes ?? undefined,
-        );
-        if (sent) subscriber.save(next);
+        if (this.#send(subscriber, next, message)) subscriber.save(next);
       }
     }
   }
 
   /** Sends one message (and its bytes as binary frames); false when the subscriber was closed instead. */
-  #send(
-    subscriber: Subscriber,
-    state: SocketState,
-    message: Record<string, unknown>,
-    bytes?: Uint8Array,
-  ): boolean {
+  #send(subscriber: Subscriber, state: SocketState, message: EncodedMessage): boolean {
     if (state.sent - state.acked >= WS_MAX_UNACKED) {
       subscriber.close(
         SLOW_CONSUMER,
@@ -175,15 +191,8 @@ export class Notifier {
     }
     state.sent++;
     try {
-      // Small payloads ride in the header (one frame per subscriber); larger ones follow it in binary frames.
-      const inline = bytes !== undefined && bytes.length <= WS_INLINE_BYTES;
-      subscriber.send(
-        JSON.stringify({ ...message, seq: state.sent, ...(inline ? { data: base64.encode(bytes) } : {}) }),
-      );
-      if (bytes && !inline) {
-        for (let at = 0; at < bytes.length; at += WS_CHUNK_BYTES)
-          subscriber.send(bytes.subarray(at, at + WS_CHUNK_BYTES));
-      }
+      subscriber.send(`${message.head}${state.sent}}`);
+      for (const chunk of message.chunks) subscriber.send(chunk);
     } catch {
       // The socket went away mid-round: its close event cleans up.
       return false;
@@ -196,6 +205,24 @@ export class Notifier {
     this.#ports.summaries.put(hash, summary);
     return hash;
   }
+}
+
+/** A header as text up to its `seq` (the last field), and the binary frames that follow it. */
+interface EncodedMessage {
+  head: string;
+  chunks: Uint8Array[];
+}
+
+function encodeMessage(message: Record<string, unknown>, bytes?: Uint8Array): EncodedMessage {
+  // Small payloads ride in the header (one frame per subscriber); larger ones follow it in binary frames.
+  const inline = bytes !== undefined && bytes.length <= WS_INLINE_BYTES;
+  const text = JSON.stringify(inline ? { ...message, data: base64.encode(bytes) } : message);
+  const chunks: Uint8Array[] = [];
+  if (bytes && !inline) {
+    for (let at = 0; at < bytes.length; at += WS_CHUNK_BYTES)
+      chunks.push(bytes.subarray(at, at + WS_CHUNK_BYTES));
+  }
+  return { head: `${text.slice(0, -1)}${text.length > 2 ? "," : ""}"seq":`, chunks };
 }
 
 /**

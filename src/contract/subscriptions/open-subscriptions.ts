@@ -11,6 +11,7 @@ import {
   WS_MAX_SOCKETS,
   WS_MAX_STATE_BYTES,
   WS_MAX_SUMMARY_BYTES,
+  WS_NOTIFY_AFTER_MS,
 } from "../../limits.js";
 import type { StateVersion } from "../../store/state/state-tables.js";
 import { SummaryTable } from "../../store/subscriptions/summary-table.js";
@@ -87,6 +88,7 @@ export function openSubscriptions(ctx: SubscriptionsContext): OpenSubscriptions 
     summaries: new SummaryTable(ctx.sql),
     hashOf: (bytes) => hex.encode(sha256(bytes)),
     hashText: (head) => encodeId(head.hash),
+    afterAnswer: () => new Promise((resolve) => setTimeout(resolve, WS_NOTIFY_AFTER_MS)),
   });
   return {
     notifier,

@@ -41,6 +41,8 @@ function setup(failSummary = false) {
   const sockets: Socket[] = [];
   const deltas: string[] = [];
   const text = new TextEncoder();
+  // Each afterAnswer() waits until the test lets the writer's answer out.
+  const answers: Array<() => void> = [];
   const notifier = new Notifier({
     subscribers: () => sockets.filter((socket) => socket.closed === null),
     head: () => head,
@@ -56,6 +58,7 @@ function setup(failSummary = false) {
     summaries: new SummaryTable(nodeSql()),
     hashOf: (bytes) => new TextDecoder().decode(bytes),
     hashText: (at) => `hash${at.version}`,
+    afterAnswer: () => new Promise<void>((resolve) => answers.push(resolve)),
   });
   const commit = (version: number) => {
     head = {
@@ -66,7 +69,7 @@ function setup(failSummary = false) {
       blobId: version,
     } as unknown as StateVersion;
   };
-  return { notifier, sockets, deltas, commit };
+  return { notifier, sockets, deltas, commit, answers };
 }
 
 describe("the notifier", () => {
@@ -96,6 +99,34 @@ describe("the notifier", () => {
             .join() === "ready@1,delta@2,delta@3",
       ),
     ).toBe(true);
+  });
+
+  it("starts a commit's round only after the writer's answer, and commits before it share that round", async () => {
+    const { notifier, sockets, commit, answers } = setup();
+    commit(1);
+    const socket = new Socket();
+    sockets.push(socket);
+    await notifier.welcome(socket, null, null);
+    commit(2);
+    const first = notifier.afterCommit();
+    commit(3);
+    const second = notifier.afterCommit();
+    await Promise.resolve();
+    // Nothing is sent while the answer is still on its way.
+    expect(socket.headers()).toHaveLength(1);
+    expect(answers).toHaveLength(1);
+    answers[0]!();
+    await Promise.all([first, second]);
+    commit(4);
+    const third = notifier.afterCommit();
+    expect(answers).toHaveLength(2);
+    answers[1]!();
+    await third;
+    expect(socket.headers().map((header) => `${header.type}@${header.version}`)).toEqual([
+      "state@1",
+      "delta@3",
+      "delta@4",
+    ]);
   });
 
   it("sends nothing when the head did not move, and never a version twice", async () => {
