@@ -25,8 +25,12 @@ export async function fileStream(path: string): Promise<SizedStream> {
   return Object.assign(stream, { size });
 }
 
+/** A small input's bytes: a file, or standard input when `path` is "-" (as `printf ... | edge-contracts update ID -`). */
 export async function fileBytes(path: string): Promise<Uint8Array> {
-  return new Uint8Array(await readFile(path));
+  if (path !== "-") return new Uint8Array(await readFile(path));
+  const parts: Uint8Array[] = [];
+  for await (const chunk of process.stdin) parts.push(chunk as Uint8Array);
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 /** The size of what is at `path` already (0 when nothing is): where a resumed download starts. */

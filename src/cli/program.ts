@@ -76,7 +76,7 @@ export function buildProgram(makeClient: MakeClient): Command {
 
   program
     .command("update <id> <file>")
-    .description("run update_state with the file as a delta (or a whole state)")
+    .description("run update_state with the file (- for stdin) as a delta (or a whole state)")
     .addOption(new Option("--kind <kind>", "delta or state").choices(["delta", "state"]).default("delta"))
     .action(async (id: string, file: string, options: { kind: "delta" | "state" }) => {
       const ctx = context();

@@ -295,15 +295,17 @@ interface Ran {
   stderr: string;
 }
 
-function cli(args: string[]): Promise<Ran> {
+/** Runs the CLI; `input`, when given, is its standard input. */
+function cli(args: string[], input?: Uint8Array): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["bin/edge-contracts.mjs", ...args, "--url", server.origin], {
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [input ? "pipe" : "ignore", "pipe", "pipe"],
     });
+    child.stdin?.end(input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
+    child.stdout?.on("data", (data: Buffer) => (stdout += data.toString()));
+    child.stderr?.on("data", (data: Buffer) => (stderr += data.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
@@ -335,6 +337,18 @@ describe("the CLI", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 30_000);
+
+  it('update reads its delta from standard input when the file is "-"', async () => {
+    const id = await instanceOf("append-log");
+    const put = await client.putState(id, entry("first"));
+    const updated = await cli(["update", id, "-", "--json"], entry("piped"));
+    expect(updated.code).toBe(0);
+    expect(JSON.parse(updated.stdout)).toMatchObject({ version: put.version + 1, changed: true });
+    // append-log's summary: entry count (u64 LE), then byte length.
+    const summary = Buffer.from(await client.summary(id));
+    expect(summary.readBigUInt64LE(0)).toBe(2n);
+    expect(summary.readBigUInt64LE(8)).toBe(BigInt(entry("first").length + entry("piped").length));
   }, 30_000);
 
   it("exits 2 for a missing instance (watch too, instead of reconnecting)", async () => {
