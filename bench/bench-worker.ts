@@ -1,10 +1,12 @@
 // The benchmark Worker: the real app and ContractObject, plus baselines measured
-// in the same process: a RawSqlBench DO that writes and reads 64 KiB BLOB rows
-// directly, and bare HTTP transport (the Worker swallowing or producing a body).
+// in the same process: a RawSqlBench DO that writes and reads BLOB rows directly
+// (64 KiB, and the larger rows SQLite writes faster), and bare HTTP transport
+// (the Worker swallowing or producing a body).
 import { DurableObject } from "cloudflare:workers";
 import app from "../src/index.js";
 import type { Env } from "../src/env.js";
 import { readFrames } from "../src/store/state/frame-reader.js";
+import { WRITE_BATCH_FRAMES } from "../src/limits.js";
 
 import { ContractObject } from "../src/index.js";
 
@@ -47,6 +49,45 @@ export class RawSqlBench extends DurableObject<BenchEnv> {
       );
     }
     return frames * FRAME;
+  }
+
+  /**
+   * Writes `rows` rows of `rowBytes` each, `perTxn` rows per transaction: the
+   * row-size baselines, so a store with larger rows is judged against what
+   * SQLite does at that size and batch.
+   */
+  writeRows(blobId: number, rows: number, rowBytes: number, perTxn: number): number {
+    const row = new Uint8Array(rowBytes);
+    for (let from = 0; from < rows; from += perTxn) {
+      const to = Math.min(rows, from + perTxn);
+      // Outside any other transaction, workerd makes each transactionSync a
+      // SQLite transaction of its own, so this commits once per batch even
+      // though the whole loop is one synchronous run.
+      this.ctx.storage.transactionSync(() => {
+        for (let i = from; i < to; i++) {
+          row[0] = i & 255;
+          row[1] = (i >> 8) & 255;
+          this.ctx.storage.sql.exec(
+            "INSERT INTO raw_frames (blob_id, idx, data) VALUES (?, ?, ?)",
+            blobId,
+            i,
+            row,
+          );
+        }
+      });
+    }
+    return rows * rowBytes;
+  }
+
+  /** One SELECT over the whole blob, iterating its cursor: the read ceiling at any row size. */
+  readCursor(blobId: number): number {
+    let bytes = 0;
+    const rows = this.ctx.storage.sql.exec<{ data: ArrayBuffer }>(
+      "SELECT data FROM raw_frames WHERE blob_id = ? ORDER BY idx",
+      blobId,
+    );
+    for (const row of rows) bytes += row.data.byteLength;
+    return bytes;
   }
 
   /** Reads a blob's rows back in batches; returns the bytes read. */
@@ -97,6 +138,14 @@ async function bench(request: Request, env: BenchEnv): Promise<Response> {
       return Response.json({ bytes: await stub.write(blobId, frames) });
     case "read":
       return Response.json({ bytes: await stub.read(blobId) });
+    case "write-rows": {
+      const rows = Number(url.searchParams.get("rows") ?? 0);
+      const rowBytes = Number(url.searchParams.get("rowBytes") ?? FRAME);
+      const perTxn = Number(url.searchParams.get("perTxn") ?? WRITE_BATCH_FRAMES);
+      return Response.json({ bytes: await stub.writeRows(blobId, rows, rowBytes, perTxn) });
+    }
+    case "read-cursor":
+      return Response.json({ bytes: await stub.readCursor(blobId) });
     case "ping":
       return Response.json({ pong: await stub.ping() });
     case "drop":
