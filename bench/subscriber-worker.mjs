@@ -32,8 +32,8 @@ for (let at = 0; at < count; at += 50) {
         socket.addEventListener("message", (event) => {
           if (typeof event.data !== "string") return;
           const header = JSON.parse(event.data);
-          // Acks are cumulative: every 4th message is enough inside the 16-message window.
-          if (header.seq % 4 === 0) socket.send(JSON.stringify({ type: "ack", seq: header.seq }));
+          // Acks are cumulative: every 8th message, as the client does (src/client/subscription.ts).
+          if (header.seq % 8 === 0) socket.send(JSON.stringify({ type: "ack", seq: header.seq }));
           versions[k] = header.version;
           resolve();
           report();

@@ -255,8 +255,10 @@ export const WS_INLINE_BYTES = 16 * KiB;
 /** A summary rides base64 in a JSON message (and in the connect URL, at most 8 KiB there). */
 export const WS_MAX_SUMMARY_BYTES = 256 * KiB;
 export const WS_MAX_CONNECT_SUMMARY_CHARS = 8 * KiB;
-/** Messages a subscriber may leave unacknowledged before it is closed as too slow (4008). */
-export const WS_MAX_UNACKED = 16;
+/** Messages a subscriber may leave unacknowledged before it is closed as too slow (4008); the client acks every 8th. */
+export const WS_MAX_UNACKED = 32;
+/** Bytes it may leave unacknowledged (two whole states at WS_MAX_STATE_BYTES); one message always goes. */
+export const WS_MAX_UNACKED_BYTES = 32 * MiB;
 /** A round starts this long after the commit: the writer's answer shares the one thread with it. */
 export const WS_NOTIFY_AFTER_MS = 5;
 /** Sockets per instance: each notification walks them all (hibernation allows 32,768). */

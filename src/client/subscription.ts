@@ -58,8 +58,10 @@ interface Header {
   omitted?: boolean;
 }
 
-// Acknowledging every few messages is enough (cumulative); the server closes past 16 unacknowledged.
-const ACK_EVERY = 4;
+// Acks are cumulative, and each wakes the server's object: every 8th message, or every 8 MiB,
+// is enough inside its window (32 messages, 32 MiB; README "Subscriptions").
+const ACK_EVERY = 8;
+const ACK_EVERY_BYTES = 8 * 1024 * 1024;
 // Normal closure and "going away" with no error: the caller or the server ended it on purpose.
 const CLIENT_CLOSED = 1000;
 
@@ -116,6 +118,7 @@ export function subscribe(httpUrl: string, options: SubscribeOptions): Subscript
     let pending: { header: Header; parts: Uint8Array[]; received: number } | undefined;
     let lastSeq = 0;
     let acked = 0;
+    let unackedBytes = 0;
     // A socket closed before its first message never got through: maybe there is no instance.
     let received = false;
     // Set once this socket is given up on: nothing it still brings is delivered, so the next
@@ -138,8 +141,10 @@ export function subscribe(httpUrl: string, options: SubscribeOptions): Subscript
       };
       if (bytes) notification.bytes = bytes;
       if (header.omitted) notification.omitted = true;
-      if (lastSeq - acked >= ACK_EVERY || header.type !== "delta") {
+      unackedBytes += bytes?.length ?? 0;
+      if (lastSeq - acked >= ACK_EVERY || unackedBytes >= ACK_EVERY_BYTES || header.type !== "delta") {
         acked = lastSeq;
+        unackedBytes = 0;
         ws.send(JSON.stringify({ type: "ack", seq: lastSeq }));
       }
       options.onChange(notification);

@@ -7,7 +7,7 @@
 // unacknowledged is closed (4008) rather than buffered without bound.
 import { base64 } from "@scure/base";
 import { EdgeError } from "../../errors.js";
-import { WS_CHUNK_BYTES, WS_INLINE_BYTES, WS_MAX_UNACKED } from "../../limits.js";
+import { WS_CHUNK_BYTES, WS_INLINE_BYTES, WS_MAX_UNACKED, WS_MAX_UNACKED_BYTES } from "../../limits.js";
 import type { StateVersion } from "../../store/state/state-tables.js";
 import type { SummaryTable } from "../../store/subscriptions/summary-table.js";
 import { SerialQueue } from "../serial-queue.js";
@@ -19,6 +19,8 @@ export interface SocketState {
   version: number;
   sent: number;
   acked: number;
+  /** Bytes of each unacknowledged message, oldest first (memory only: not in the attachment). */
+  inFlight?: number[];
 }
 
 export interface Subscriber {
@@ -126,7 +128,10 @@ export class Notifier {
   /** A subscriber acknowledged messages up to `seq`. */
   ack(subscriber: Subscriber, seq: number): void {
     const state = subscriber.state();
-    if (state && seq > state.acked && seq <= state.sent) subscriber.save({ ...state, acked: seq });
+    if (state && seq > state.acked && seq <= state.sent) {
+      const inFlight = (state.inFlight ?? []).slice(seq - state.acked);
+      subscriber.save({ ...state, acked: seq, inFlight });
+    }
   }
 
   async #catchUp(head: StateVersion, subscribers: Subscriber[]): Promise<void> {
@@ -182,13 +187,20 @@ export class Notifier {
 
   /** Sends one message (and its bytes as binary frames); false when the subscriber was closed instead. */
   #send(subscriber: Subscriber, state: SocketState, message: EncodedMessage): boolean {
-    if (state.sent - state.acked >= WS_MAX_UNACKED) {
+    const bytes = message.chunks.reduce((sum, chunk) => sum + chunk.length, message.head.length + 16);
+    const inFlight = state.inFlight ?? [];
+    const held = inFlight.reduce((sum, size) => sum + size, 0);
+    if (
+      state.sent - state.acked >= WS_MAX_UNACKED ||
+      (inFlight.length > 0 && held + bytes > WS_MAX_UNACKED_BYTES)
+    ) {
       subscriber.close(
         SLOW_CONSUMER,
-        `too slow: ${WS_MAX_UNACKED} messages unacknowledged; reconnect with your summary`,
+        `too slow: ${state.sent - state.acked} messages (${held} bytes) unacknowledged; reconnect with your summary`,
       );
       return false;
     }
+    state.inFlight = [...inFlight, bytes];
     state.sent++;
     try {
       subscriber.send(`${message.head}${state.sent}}`);

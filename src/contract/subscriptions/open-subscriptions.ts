@@ -50,7 +50,7 @@ const subscriberOf = (socket: WebSocket): Subscriber => ({
     if (cached) return cached;
     const stored = socket.deserializeAttachment() as SocketState | null;
     if (!stored) return null;
-    const woken = { ...stored, acked: stored.sent };
+    const woken = { ...stored, acked: stored.sent, inFlight: [] };
     states.set(socket, woken);
     return woken;
   },
@@ -63,7 +63,13 @@ const subscriberOf = (socket: WebSocket): Subscriber => ({
       before.version !== next.version ||
       before.sent !== next.sent
     ) {
-      socket.serializeAttachment(next);
+      // What survives hibernation; a woken socket counts everything as acknowledged.
+      socket.serializeAttachment({
+        summary: next.summary,
+        version: next.version,
+        sent: next.sent,
+        acked: next.acked,
+      });
     }
   },
   send: (message) => socket.send(message),

@@ -9,7 +9,7 @@ import {
   type SocketState,
   type Subscriber,
 } from "../../../src/contract/subscriptions/notifier.js";
-import { WS_MAX_UNACKED } from "../../../src/limits.js";
+import { WS_MAX_UNACKED, WS_MAX_UNACKED_BYTES } from "../../../src/limits.js";
 import { EdgeError } from "../../../src/errors.js";
 import type { StateVersion } from "../../../src/store/state/state-tables.js";
 import { SummaryTable } from "../../../src/store/subscriptions/summary-table.js";
@@ -36,7 +36,7 @@ class Socket implements Subscriber {
       .map((frame) => JSON.parse(frame) as { type: string; version: number; seq: number });
 }
 
-function setup(failSummary = false) {
+function setup(failSummary = false, deltaBytes = 0) {
   let head: StateVersion | null = null;
   const sockets: Socket[] = [];
   const deltas: string[] = [];
@@ -52,6 +52,7 @@ function setup(failSummary = false) {
     },
     delta: async (at, summary) => {
       deltas.push(new TextDecoder().decode(summary));
+      if (deltaBytes > 0) return new Uint8Array(deltaBytes);
       return text.encode(`${new TextDecoder().decode(summary)}->v${at.version}`);
     },
     stateBytes: async (at) => text.encode(`state v${at.version}`),
@@ -157,6 +158,30 @@ describe("the notifier", () => {
     expect(prompt.closed).toBeNull();
     expect(slow.headers()).toHaveLength(WS_MAX_UNACKED);
     expect(prompt.headers()).toHaveLength(WS_MAX_UNACKED + 1);
+  });
+
+  it(`closes a socket with ${WS_MAX_UNACKED_BYTES} bytes unacknowledged, after letting the first big message go`, async () => {
+    const { notifier, sockets, commit } = setup(false, 20 * 1024 * 1024);
+    commit(1);
+    const [slow, prompt] = [new Socket(), new Socket()];
+    sockets.push(slow, prompt);
+    const summary = new TextEncoder().encode("v1");
+    await notifier.welcome(slow, summary, 1);
+    await notifier.welcome(prompt, summary, 1);
+    for (let version = 2; version <= 4; version++) {
+      const last = prompt.headers().at(-1);
+      if (last) notifier.ack(prompt, last.seq);
+      commit(version);
+      await notifier.notify();
+    }
+    // One 20 MiB delta is out unacknowledged; a second would pass 32 MiB.
+    expect(slow.closed).toBe(SLOW_CONSUMER);
+    expect(slow.headers().map((header) => `${header.type}@${header.version}`)).toEqual([
+      "ready@1",
+      "delta@2",
+    ]);
+    expect(prompt.closed).toBeNull();
+    expect(prompt.headers()).toHaveLength(4);
   });
 
   it("closes with 1011 and the code when the contract cannot summarize the head, so the subscriber reconnects", async () => {
