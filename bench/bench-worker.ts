@@ -38,17 +38,15 @@ export class RawSqlBench extends DurableObject<BenchEnv> {
   /** Writes `frames` rows of 64 KiB in one synchronous run (one implicit transaction). */
   write(blobId: number, frames: number): number {
     const frame = new Uint8Array(FRAME);
-    for (let i = 0; i < frames; i++) {
-      frame[0] = i & 255;
-      frame[1] = (i >> 8) & 255;
-      this.ctx.storage.sql.exec(
-        "INSERT INTO raw_frames (blob_id, idx, data) VALUES (?, ?, ?)",
-        blobId,
-        i,
-        frame,
-      );
-    }
+    for (let i = 0; i < frames; i++) this.#insert(blobId, i, frame);
     return frames * FRAME;
+  }
+
+  /** One row, numbered in its first two bytes so no two rows are alike. */
+  #insert(blobId: number, i: number, row: Uint8Array): void {
+    row[0] = i & 255;
+    row[1] = (i >> 8) & 255;
+    this.ctx.storage.sql.exec("INSERT INTO raw_frames (blob_id, idx, data) VALUES (?, ?, ?)", blobId, i, row);
   }
 
   /**
@@ -64,16 +62,7 @@ export class RawSqlBench extends DurableObject<BenchEnv> {
       // SQLite transaction of its own, so this commits once per batch even
       // though the whole loop is one synchronous run.
       this.ctx.storage.transactionSync(() => {
-        for (let i = from; i < to; i++) {
-          row[0] = i & 255;
-          row[1] = (i >> 8) & 255;
-          this.ctx.storage.sql.exec(
-            "INSERT INTO raw_frames (blob_id, idx, data) VALUES (?, ?, ?)",
-            blobId,
-            i,
-            row,
-          );
-        }
+        for (let i = from; i < to; i++) this.#insert(blobId, i, row);
       });
     }
     return rows * rowBytes;

@@ -4,7 +4,7 @@
 // per distinct summary), or the whole state when it has no summary; every
 // message carries the new version and summary. Rounds run one at a time, so
 // a socket sees versions in order; a socket with too many messages
-// unacknowledged is closed (4008) rather than buffered without bound.
+// (or bytes) unacknowledged is closed (4008) rather than buffered without bound.
 import { base64 } from "@scure/base";
 import { EdgeError } from "../../errors.js";
 import { WS_CHUNK_BYTES, WS_INLINE_BYTES, WS_MAX_UNACKED, WS_MAX_UNACKED_BYTES } from "../../limits.js";
