@@ -35,6 +35,8 @@ export const WRITE_BATCH_FRAMES = 16;
 
 /** Frames fetched per SQL round trip while streaming a state out (1 MiB of read-ahead). */
 export const READ_BATCH_FRAMES = 16;
+/** A replaced version up to this size is dropped at once (4 frames); larger ones wait for the alarm (SQLite walks every overflow page). */
+export const INLINE_COLLECT_BYTES = 256 * KiB;
 
 /** Storage frames one `idx IN (...)` SELECT fetches: a 1 MiB result, far inside 100 bound parameters. */
 export const FRAMES_PER_SELECT = 16;

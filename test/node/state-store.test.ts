@@ -2,19 +2,19 @@ import { blake3 } from "@noble/hashes/blake3.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EdgeError } from "../../src/errors.js";
-import { FRAME_BYTES } from "../../src/limits.js";
+import { FRAME_BYTES, INLINE_COLLECT_BYTES } from "../../src/limits.js";
 import { StateStore } from "../../src/store/state/state-store.js";
 import { StateTables } from "../../src/store/state/state-tables.js";
 import { newHasher } from "./support/hasher.js";
 import { nodeSql } from "./support/node-sql.js";
 import { cutAt, drain, equalBytes, patterned, streamOf } from "../support/bytes.js";
 
-function setup(maxStateBytes = 64 * FRAME_BYTES) {
+function setup(maxStateBytes = 64 * FRAME_BYTES, scheduleCollection?: () => void) {
   const sql = nodeSql();
   const tables = new StateTables(sql);
   let now = 1_000;
   const clock = { now: () => now++ };
-  const store = new StateStore(tables, clock, newHasher, { maxStateBytes });
+  const store = new StateStore(tables, clock, newHasher, { maxStateBytes, scheduleCollection });
   const count = (query: string) => Number(sql.exec(query)[0]?.n);
   const frames = () => count("SELECT COUNT(*) AS n FROM state_frames");
   const blobs = () => count("SELECT COUNT(*) AS n FROM state_blobs");
@@ -166,6 +166,29 @@ describe("StateStore over real SQLite", () => {
     const rest: Uint8Array[] = [first.value!];
     for (let next = await reader.read(); !next.done; next = await reader.read()) rest.push(next.value);
     expect(await drain(streamOf(rest))).toEqual(old);
+    expect(frames()).toBe(1);
+  });
+
+  it("drops a small replaced version at once and leaves a large one to the alarm; reading the head schedules nothing", async () => {
+    let scheduled = 0;
+    const { store, frames, blobs } = setup(64 * FRAME_BYTES, () => scheduled++);
+    await store.put(streamOf([patterned(8)]));
+    await store.put(streamOf([patterned(8, 1)]));
+    expect([scheduled, blobs()]).toEqual([0, 1]);
+
+    // Reads of the head, streamed or paged, leave nothing to collect.
+    await readAll(store);
+    const pages = store.pin(store.head()!);
+    pages.read(0, 8);
+    pages.release();
+    expect(scheduled).toBe(0);
+
+    const large = INLINE_COLLECT_BYTES / FRAME_BYTES + 1;
+    await store.put(streamOf([patterned(large * FRAME_BYTES, 2)]));
+    await store.put(streamOf([patterned(8, 3)]));
+    expect(scheduled).toBe(1);
+    expect(frames()).toBe(large + 1);
+    store.collectRetired();
     expect(frames()).toBe(1);
   });
 

@@ -108,11 +108,22 @@ describe("failed uploads keep the previous version", () => {
 });
 
 describe("replaced versions are collected by the alarm", () => {
-  it("keeps the replaced frames only until the alarm runs", async () => {
+  it("drops a small replaced version at once, with no alarm", async () => {
     const id = await createInstance();
     await putState(id, patterned(3 * 65536, 1));
     await putState(id, patterned(10, 2));
-    expect(await storedCounts(id)).toEqual({ frames: 4, blobs: 2, staged: 0 });
+    expect(await storedCounts(id)).toEqual({ frames: 1, blobs: 1, staged: 0 });
+    await getState(id).then((response) => response.arrayBuffer());
+    const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
+    // Neither the replacement nor the read of the head left anything for an alarm.
+    expect(await runDurableObjectAlarm(stub)).toBe(false);
+  });
+
+  it("keeps a large replaced version's frames only until the alarm runs", async () => {
+    const id = await createInstance();
+    await putState(id, patterned(5 * 65536, 1));
+    await putState(id, patterned(10, 2));
+    expect(await storedCounts(id)).toEqual({ frames: 6, blobs: 2, staged: 0 });
     const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await storedCounts(id)).toEqual({ frames: 1, blobs: 1, staged: 0 });

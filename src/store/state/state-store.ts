@@ -5,7 +5,7 @@
 import type { Clock } from "../../clock.js";
 import { EdgeError } from "../../errors.js";
 import type { HasherFactory } from "../../hashing/blake3.js";
-import { FRAME_BYTES, READ_BATCH_FRAMES, WRITE_BATCH_FRAMES } from "../../limits.js";
+import { FRAME_BYTES, INLINE_COLLECT_BYTES, READ_BATCH_FRAMES, WRITE_BATCH_FRAMES } from "../../limits.js";
 import { frameRange, frameSpan } from "../../protocol/frame-span.js";
 import { bytesEqual } from "../../bytes.js";
 import { readFrames } from "./frame-reader.js";
@@ -50,6 +50,8 @@ export class StateStore {
   readonly #newHasher: HasherFactory;
   readonly #maxStateBytes: number;
   readonly #readers = new Map<number, number>();
+  /** Replaced versions a reader still held at the commit (blob id to size): collected when the last lets go. */
+  readonly #retiredHeld = new Map<number, number>();
   readonly #scheduleCollection: () => void;
 
   constructor(tables: StateTables, clock: Clock, newHasher: HasherFactory, options: StateStoreOptions) {
@@ -101,12 +103,13 @@ export class StateStore {
         return head;
       }
       await options.validate?.(staged);
-      const version = this.#tables.transaction(() => {
+      const { version, retired } = this.#tables.transaction(() => {
         options.precondition?.(this.#tables.head());
         options.alsoCommit?.();
         return this.#tables.promote(blobId, staged.size, staged.hash, this.#clock.now());
       });
-      this.#scheduleCollection();
+      if (retired && this.#readers.has(retired.blobId)) this.#retiredHeld.set(retired.blobId, retired.size);
+      else if (retired) this.#collect(retired);
       return version;
     } catch (error) {
       this.#tables.dropBlob(blobId);
@@ -258,11 +261,19 @@ export class StateStore {
 
   #unpin(blobId: number): void {
     const left = (this.#readers.get(blobId) ?? 1) - 1;
-    if (left > 0) this.#readers.set(blobId, left);
-    else {
-      this.#readers.delete(blobId);
-      this.#scheduleCollection();
-    }
+    if (left > 0) return void this.#readers.set(blobId, left);
+    this.#readers.delete(blobId);
+    // Only a version replaced while it was read has anything to collect: a reader of the head leaves nothing.
+    const size = this.#retiredHeld.get(blobId);
+    if (size === undefined) return;
+    this.#retiredHeld.delete(blobId);
+    this.#collect({ blobId, size });
+  }
+
+  /** A replaced version's frames: a small blob's go now (a few rows), a large one's in the alarm, off the writer's path. */
+  #collect(blob: { blobId: number; size: number }): void {
+    if (blob.size <= INLINE_COLLECT_BYTES) this.#tables.dropBlob(blob.blobId);
+    else this.#scheduleCollection();
   }
 }
 

@@ -102,7 +102,13 @@ export class StateTables {
   }
 
   /** Makes a staged blob the head. Call inside `transaction`. */
-  promote(blobId: number, size: number, hash: Uint8Array, now: number): StateVersion {
+  /** Makes the blob the head; `retired` is the blob of the version it replaced. */
+  promote(
+    blobId: number,
+    size: number,
+    hash: Uint8Array,
+    now: number,
+  ): { version: StateVersion; retired: { blobId: number; size: number } | null } {
     const previous = this.head();
     const version = (previous?.version ?? 0) + 1;
     this.#sql.exec(
@@ -115,6 +121,10 @@ export class StateTables {
     );
     this.#sql.exec("UPDATE state_blobs SET status = 'retired' WHERE status = 'current'");
     this.#sql.exec("UPDATE state_blobs SET status = 'current' WHERE blob_id = ?", blobId);
-    return { version, blobId, size, hash, createdAt: now };
+    return {
+      version: { version, blobId, size, hash, createdAt: now },
+      retired:
+        previous && previous.blobId !== blobId ? { blobId: previous.blobId, size: previous.size } : null,
+    };
   }
 }
