@@ -71,7 +71,7 @@ export async function subscriptionBench({ origin, json, quick, log }) {
   const target = await create();
   // The writer's latency wanders by tens of ms between runs here: the baseline is taken
   // before the sockets attach and again after they leave, with more rounds than the rest.
-  const writerRounds = quick ? 10 : 60;
+  const writerRounds = quick ? 30 : 60;
   const alone = [];
   let next = 0;
   const writeAlone = async () => {

@@ -101,8 +101,7 @@ export class StateTables {
     };
   }
 
-  /** Makes a staged blob the head. Call inside `transaction`. */
-  /** Makes the blob the head; `retired` is the blob of the version it replaced. */
+  /** Makes a staged blob the head (call inside `transaction`); `retired` is the blob of the version it replaced. */
   promote(
     blobId: number,
     size: number,
