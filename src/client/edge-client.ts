@@ -2,6 +2,7 @@
 // hc<AppType>, so a renamed route or field fails the typecheck; state bodies
 // use fetch directly, because they stream with progress and Range requests.
 // Runtime-neutral (Node 22, browsers, Workers): only `import type` from the app.
+import { base64 } from "@scure/base";
 import { hc } from "hono/client";
 import type { AppType } from "../app.js";
 import { type Answer, apiError, EdgeApiError } from "./api-error.js";
@@ -21,14 +22,6 @@ import type {
   StateInfo,
   Written,
 } from "./types.js";
-
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let at = 0; at < bytes.length; at += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
-  }
-  return btoa(binary);
-}
 
 /** version, hash and whole size from a state answer's headers. */
 function stateInfo(response: Response): StateInfo {
@@ -81,7 +74,7 @@ export class EdgeClient implements EdgeClientApi {
     codeHash: string;
     parameters?: Uint8Array;
   }): Promise<{ id: string; codeHash: string }> {
-    const parameters = base64(input.parameters ?? new Uint8Array(0));
+    const parameters = base64.encode(input.parameters ?? new Uint8Array(0));
     const response = await this.#rpc.v1.contracts.$post({ json: { codeHash: input.codeHash, parameters } });
     if (response.status === 200 || response.status === 201) return response.json();
     throw await apiError(response);

@@ -5,6 +5,7 @@
 // A connect that fails before any message asks the instance URL whether the
 // instance exists: one that does not ends the subscription instead of being
 // retried forever.
+import { concatBytes } from "@noble/hashes/utils.js";
 import { base64, base64urlnopad } from "@scure/base";
 import { apiError, EdgeApiError } from "./api-error.js";
 
@@ -164,12 +165,7 @@ export function subscribe(httpUrl: string, options: SubscribeOptions): Subscript
       pending.parts.push(chunk);
       pending.received += chunk.length;
       if (pending.received < pending.header.size) return;
-      const bytes = new Uint8Array(pending.received);
-      let at = 0;
-      for (const part of pending.parts) {
-        bytes.set(part, at);
-        at += part.length;
-      }
+      const bytes = concatBytes(...pending.parts);
       const { header } = pending;
       pending = undefined;
       deliver(header, bytes);

@@ -110,14 +110,16 @@ export class Notifier {
     return this.#rounds.run(async () => {
       const head = this.#ports.head();
       if (!head) return;
-      const behind = this.#ports.subscribers().filter((subscriber) => {
+      // One walk of the sockets per round: a socket accepted meanwhile has no state until its welcome, which queues behind this round.
+      const all = this.#ports.subscribers();
+      const behind = all.filter((subscriber) => {
         const state = subscriber.state();
         return state !== null && state.version < head.version;
       });
       if (behind.length > 0)
         await this.#catchUp(head, behind).catch((error: unknown) => closeFailed(behind, error));
       const used = new Set<string>();
-      for (const subscriber of this.#ports.subscribers()) {
+      for (const subscriber of all) {
         const standing = subscriber.state()?.summary;
         if (standing) used.add(standing);
       }
@@ -140,7 +142,9 @@ export class Notifier {
     const groups = new Map<string | null, Subscriber[]>();
     for (const subscriber of subscribers) {
       const from = subscriber.state()?.summary ?? null;
-      groups.set(from, [...(groups.get(from) ?? []), subscriber]);
+      const group = groups.get(from);
+      if (group) group.push(subscriber);
+      else groups.set(from, [subscriber]);
     }
     let deltas = 0;
     let whole: Uint8Array | null | undefined;
