@@ -6,19 +6,15 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { unwrap } from "../errors.js";
-import { binary, DescribedRoutes, errors, idParams, json, TOKEN } from "../http/openapi.js";
+import { DescribedRoutes, errors, idParams, json, TOKEN } from "../http/openapi.js";
 import {
   BASE_ERRORS,
   bytesResponse,
+  bytesRoutes,
   leaseApi,
   lengthOf,
   offsetOf,
-  readQuery,
-  textHeader,
   upload,
-  WRITE_ERRORS,
-  writeRequest,
-  Written,
 } from "./lease-bytes-http.js";
 
 const Arena = z.object({ arenaSize: z.number().int() });
@@ -32,31 +28,12 @@ const getArena = createRoute({
   responses: { 200: json(Arena, "the arena"), ...errors(...BASE_ERRORS) },
 });
 
-const getArenaBytes = createRoute({
-  method: "get",
+const arenaBytes = bytesRoutes({
   path: "/{id}/leases/arena/bytes",
-  summary: "The default arena's bytes",
-  ...TOKEN,
-  request: { params: idParams, query: readQuery },
-  responses: {
-    200: {
-      ...binary("the bytes"),
-      headers: { "x-arena-size": { description: "the arena's size", ...textHeader } },
-    },
-    ...errors(...BASE_ERRORS, "BAD_REQUEST", "READ_TOO_LARGE", "LEASE_OUT_OF_BOUNDS"),
-  },
-});
-
-const putArenaBytes = createRoute({
-  method: "put",
-  path: "/{id}/leases/arena/bytes",
-  summary: "Write the default arena's bytes",
-  ...TOKEN,
-  request: { params: idParams, ...writeRequest("the arena") },
-  responses: {
-    200: json(Written, "bytes written"),
-    ...errors(...BASE_ERRORS, "BAD_REQUEST", ...WRITE_ERRORS),
-  },
+  params: idParams,
+  what: "the default arena",
+  sizeHeader: "x-arena-size",
+  errors: [...BASE_ERRORS, "BAD_REQUEST"],
 });
 
 export const arenaRoutes = new DescribedRoutes()
@@ -64,7 +41,7 @@ export const arenaRoutes = new DescribedRoutes()
     const api = await leaseApi(c.env, c.req.param("id"));
     return c.json(unwrap(await api.arena()), 200);
   })
-  .openapi(getArenaBytes, async (c) => {
+  .openapi(arenaBytes.read, async (c) => {
     const api = await leaseApi(c.env, c.req.param("id"));
     const offset = offsetOf(c);
     const { arenaSize } = unwrap(await api.arena());
@@ -72,7 +49,7 @@ export const arenaRoutes = new DescribedRoutes()
     const body = unwrap(await api.readArena(offset, length));
     return bytesResponse(body, length, "x-arena-size", arenaSize);
   })
-  .openapi(putArenaBytes, async (c) => {
+  .openapi(arenaBytes.write, async (c) => {
     const api = await leaseApi(c.env, c.req.param("id"));
     const { offset, length } = upload(c, "arena bytes");
     return c.json(unwrap(await api.writeArena(offset, c.req.raw.body, length)), 200);

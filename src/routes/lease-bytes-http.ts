@@ -1,11 +1,12 @@
 // What the lease routes and the default arena's routes share: the instance's
 // LeaseApi, reads and writes of arena bytes (offset, bounded length, a
 // Content-Length the upload must declare) and how they are described.
+import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { Env } from "../env.js";
-import { EdgeError, unwrap, type Outcome } from "../errors.js";
-import { binaryRequest, Integer } from "../http/openapi.js";
+import { EdgeError, unwrap, type ErrorCode, type Outcome } from "../errors.js";
+import { binary, binaryRequest, errors, Integer, json, TOKEN } from "../http/openapi.js";
 import { contentLength } from "../http/read-bounded.js";
 import { nonNegativeInteger, readLength } from "../http/read-length.js";
 import type { LeaseApi } from "../store/leases/lease-api.js";
@@ -64,3 +65,52 @@ export const Written = z.object({ written: z.number().int() });
 
 export const BASE_ERRORS = ["UNAUTHORIZED", "INVALID_ID", "CONTRACT_NOT_FOUND"] as const;
 export const WRITE_ERRORS = ["LENGTH_REQUIRED", "INCOMPLETE_BODY", "LEASE_OUT_OF_BOUNDS"] as const;
+
+/**
+ * The GET and PUT of a bytes resource (a lease's, the default arena's): the
+ * same query, upload and answers, under its own path, parameters, size header
+ * and the errors its lookup can give.
+ */
+export function bytesRoutes<
+  const Path extends string,
+  Params extends z.ZodObject,
+  const C extends ErrorCode,
+>(spec: {
+  path: Path;
+  params: Params;
+  /** As in "Write <what>'s bytes". */
+  what: string;
+  sizeHeader: string;
+  errors: readonly C[];
+}) {
+  const read = createRoute({
+    method: "get",
+    path: spec.path,
+    summary: `The bytes of ${spec.what}`,
+    ...TOKEN,
+    request: { params: spec.params, query: readQuery },
+    responses: {
+      200: {
+        ...binary("the bytes"),
+        headers: { [spec.sizeHeader]: { description: `the size of ${spec.what}`, ...textHeader } },
+      },
+      ...errors<C | "READ_TOO_LARGE" | "LEASE_OUT_OF_BOUNDS">(
+        ...spec.errors,
+        "READ_TOO_LARGE",
+        "LEASE_OUT_OF_BOUNDS",
+      ),
+    },
+  });
+  const write = createRoute({
+    method: "put",
+    path: spec.path,
+    summary: `Write the bytes of ${spec.what}`,
+    ...TOKEN,
+    request: { params: spec.params, ...writeRequest(spec.what) },
+    responses: {
+      200: json(Written, "bytes written"),
+      ...errors<C | (typeof WRITE_ERRORS)[number]>(...spec.errors, ...WRITE_ERRORS),
+    },
+  });
+  return { read, write };
+}

@@ -6,29 +6,17 @@ import { hex } from "@scure/base";
 import { z } from "zod";
 import { EdgeError, unwrap } from "../errors.js";
 import { jsonBody } from "../http/json-body.js";
-import {
-  binary,
-  DescribedRoutes,
-  errors,
-  idParams,
-  json,
-  jsonRequest,
-  Timestamp,
-  TOKEN,
-} from "../http/openapi.js";
+import { DescribedRoutes, errors, idParams, json, jsonRequest, Timestamp, TOKEN } from "../http/openapi.js";
 import type { LeaseInfo } from "../store/leases/lease-store.js";
 import {
   BASE_ERRORS,
   bytesResponse,
+  bytesRoutes,
   leaseApi,
   lengthOf,
   offsetOf,
-  readQuery,
   textHeader,
   upload,
-  WRITE_ERRORS,
-  writeRequest,
-  Written,
 } from "./lease-bytes-http.js";
 
 const LEASE_ID = /^[0-9a-f]{32}$/;
@@ -136,28 +124,12 @@ const free = createRoute({
   responses: { 200: json(Lease, "the lease, revoked"), ...errors(...LEASE_ERRORS) },
 });
 
-const getLeaseBytes = createRoute({
-  method: "get",
+const leaseBytes = bytesRoutes({
   path: "/{id}/leases/{leaseId}/bytes",
-  summary: "A lease's bytes",
-  ...TOKEN,
-  request: { params: leaseParams, query: readQuery },
-  responses: {
-    200: {
-      ...binary("the bytes"),
-      headers: { "x-lease-size": { description: "the lease's size", ...textHeader } },
-    },
-    ...errors(...LEASE_ERRORS, "READ_TOO_LARGE", "LEASE_OUT_OF_BOUNDS"),
-  },
-});
-
-const putLeaseBytes = createRoute({
-  method: "put",
-  path: "/{id}/leases/{leaseId}/bytes",
-  summary: "Write a lease's bytes",
-  ...TOKEN,
-  request: { params: leaseParams, ...writeRequest("the lease") },
-  responses: { 200: json(Written, "bytes written"), ...errors(...LEASE_ERRORS, ...WRITE_ERRORS) },
+  params: leaseParams,
+  what: "a lease",
+  sizeHeader: "x-lease-size",
+  errors: LEASE_ERRORS,
 });
 
 export const leaseRoutes = new DescribedRoutes()
@@ -192,7 +164,7 @@ export const leaseRoutes = new DescribedRoutes()
     const api = await leaseApi(c.env, c.req.param("id"));
     return c.json(view(unwrap(await api.free(leaseId(c.req.param("leaseId"))))), 200);
   })
-  .openapi(getLeaseBytes, async (c) => {
+  .openapi(leaseBytes.read, async (c) => {
     const api = await leaseApi(c.env, c.req.param("id"));
     const id = leaseId(c.req.param("leaseId"));
     const offset = offsetOf(c);
@@ -201,7 +173,7 @@ export const leaseRoutes = new DescribedRoutes()
     const body = unwrap(await api.read(id, offset, length));
     return bytesResponse(body, length, "x-lease-size", arenaSize);
   })
-  .openapi(putLeaseBytes, async (c) => {
+  .openapi(leaseBytes.write, async (c) => {
     const api = await leaseApi(c.env, c.req.param("id"));
     const id = leaseId(c.req.param("leaseId"));
     const { offset, length } = upload(c, "lease bytes");
