@@ -183,6 +183,12 @@ export const MAX_FRAMES_PER_READ = 16;
 /** Result bytes (new state, summary, delta) stream out of guest memory in copies this big: one frame at a time. */
 export const REPLY_CHUNK_BYTES = 64 * KiB;
 
+/**
+ * A state up to this size rides in the sandbox request and a result up to it in the reply: below one
+ * frame, a read-back RPC or a cross-isolate stream costs the thread more than copying the bytes.
+ */
+export const INLINE_CALL_BYTES = 64 * KiB;
+
 /** How long past CONTRACT_DEADLINE_MS the DO still waits for a sandbox, which checks the deadline at its next pause. */
 export const SANDBOX_DEADLINE_GRACE_MS = 5_000;
 

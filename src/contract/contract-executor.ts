@@ -11,7 +11,7 @@ import {
 } from "../protocol/freenet-bincode.js";
 import { EdgeError } from "../errors.js";
 import { encodeId } from "../identity/ids.js";
-import { MAX_RELATED_ROUNDS } from "../limits.js";
+import { INLINE_CALL_BYTES, MAX_RELATED_ROUNDS } from "../limits.js";
 import { checkRelatedCount } from "./related-limits.js";
 import type {
   CallPorts,
@@ -23,6 +23,7 @@ import type {
   GuestOutputBytes,
   NamespaceChanges,
   NamespacePorts,
+  ReplyBody,
   SandboxReply,
   StateReader,
 } from "../protocol/sandbox-call.js";
@@ -31,15 +32,13 @@ export interface SandboxPort {
   run(request: ContractRequest, ports: CallPorts): Promise<SandboxReply>;
 }
 
-export interface StateBlob {
-  blobId: number;
-  size: number;
-}
+/** A stored state, or one the caller holds in memory (small: it rides inline, nothing is read back). */
+export type StateBlob = { size: number } & ({ blobId: number } | { bytes: Uint8Array });
 
 export interface ExecutorPorts {
   sandbox: SandboxPort;
   /** Pins the blob and exposes it to the sandbox until `release`. */
-  openState(blob: StateBlob): { reader: StateReader; release(): void };
+  openState(blob: { blobId: number; size: number }): { reader: StateReader; release(): void };
   /** States of related instances (null: no such instance or no state yet). */
   relatedStates(ids: Uint8Array[]): Promise<Array<[Uint8Array, Uint8Array | null]>>;
   settings: ExecutionSettings;
@@ -50,7 +49,8 @@ export interface ExecutorPorts {
 
 export interface ByteResult {
   size: number;
-  body: ReadableStream<Uint8Array> | null;
+  /** Inline bytes for a small result (the sandbox sends those whole), else a stream. */
+  body: ReplyBody;
   stats: ExecutionStats;
   /** What the call changed in namespace state (linear storage); commit with its outcome or drop. */
   changes: NamespaceChanges;
@@ -107,29 +107,40 @@ export class ContractExecutor {
   /** Throws CONTRACT_REJECTED unless the contract finds the state valid (RequestRelated resolved). */
   async requireValid(blob: StateBlob): Promise<void> {
     const outcome = await this.validate(blob);
-    if (outcome.result !== "valid") {
-      throw new EdgeError(
-        "CONTRACT_REJECTED",
-        "the contract found the state invalid (validate_state: Invalid)",
-        {
-          details: { variant: "Invalid", call: "validate_state" },
-        },
-      );
-    }
+    if (outcome.result !== "valid") throw invalidState();
   }
 
-  /** update_state; `size: null` when the contract leaves the state as it is. */
+  /**
+   * update_state; `size: null` when the contract leaves the state as it is. With `alsoValidate` the
+   * sandbox may judge a small new state in the same call: `validated` says it answered Valid (an
+   * Invalid throws as `requireValid` does), so the caller need not ask again.
+   */
   async update(
     head: StateBlob,
     updates: UpdateData[],
-  ): Promise<Omit<ByteResult, "size"> & { size: number | null }> {
+    alsoValidate = false,
+  ): Promise<Omit<ByteResult, "size"> & { size: number | null; validated: boolean }> {
     const relatedUpdates: UpdateData[] = [];
     for (let round = 0; round <= MAX_RELATED_ROUNDS; round++) {
-      const reply = await this.#run("update_state", head, encodeUpdateData([...updates, ...relatedUpdates]));
+      const reply = await this.#run(
+        "update_state",
+        head,
+        encodeUpdateData([...updates, ...relatedUpdates]),
+        undefined,
+        alsoValidate,
+      );
       if (reply.kind !== "update") throw unexpected(reply.kind);
       const { newStateSize, related } = accept(reply.result, "update_state");
       if (newStateSize !== null || related.length === 0) {
-        return { size: newStateSize, body: reply.body, stats: reply.stats, changes: reply.changes };
+        const verdict = reply.validated && accept(reply.validated, "validate_state");
+        if (verdict && verdict.kind === "invalid") throw invalidState();
+        return {
+          size: newStateSize,
+          body: reply.body,
+          stats: reply.stats,
+          changes: reply.changes,
+          validated: verdict !== undefined && verdict.kind === "valid",
+        };
       }
       const have = relatedUpdates.flatMap((update) => ("relatedTo" in update ? [update.relatedTo] : []));
       const missing = newIds(
@@ -149,7 +160,7 @@ export class ContractExecutor {
 
   /** The generic entry: `run(input)`; a RUN_ERROR is CONTRACT_REJECTED. */
   async run(input: Uint8Array): Promise<ByteResult> {
-    const reply = await this.#run("run", { blobId: -1, size: 0 }, undefined, input);
+    const reply = await this.#run("run", { bytes: new Uint8Array(0), size: 0 }, undefined, input);
     if (reply.kind !== "run") throw unexpected(reply.kind);
     if (!reply.result.ok) {
       const printed = reply.output ? outputText(reply.output) : {};
@@ -181,22 +192,30 @@ export class ContractExecutor {
     return { size, body: reply.body, stats: reply.stats, changes: reply.changes };
   }
 
-  async #run(op: ContractOp, blob: StateBlob, third?: Uint8Array, input?: Uint8Array): Promise<SandboxReply> {
-    const state = blob.blobId < 0 ? noState : this.#ports.openState(blob);
+  async #run(
+    op: ContractOp,
+    blob: StateBlob,
+    third?: Uint8Array,
+    input?: Uint8Array,
+    validateResult = false,
+  ): Promise<SandboxReply> {
     const { settings } = this.#ports;
     const budget = settings.fuel;
     if (budget && this.#fuelUsed >= budget.limit) throw this.#outOfFuel(budget.limit);
     const callSettings = budget
       ? { ...settings, fuel: { ...budget, limit: budget.limit - this.#fuelUsed } }
       : settings;
+    const state = await this.#open(blob);
     try {
       const reply = await this.#ports.sandbox.run(
         {
           op,
           parameters: this.#ports.parameters,
           stateLength: blob.size,
+          ...(state.inline === undefined ? {} : { state: state.inline }),
           ...(third === undefined ? {} : { third }),
           ...(input === undefined ? {} : { input }),
+          ...(validateResult ? { validateResult } : {}),
           settings: callSettings,
         },
         { state: state.reader, namespaces: this.#ports.namespacePorts() },
@@ -207,6 +226,20 @@ export class ContractExecutor {
       throw budget ? this.#withRequestFuel(error, budget.limit) : error;
     } finally {
       state.release();
+    }
+  }
+
+  /** A held or small state rides inline (the sandbox reads nothing back); a larger one is paged from its pin. */
+  async #open(
+    blob: StateBlob,
+  ): Promise<{ inline?: Uint8Array; reader: StateReader | null; release(): void }> {
+    if ("bytes" in blob) return { inline: blob.bytes, reader: null, release: () => {} };
+    const opened = this.#ports.openState(blob);
+    if (blob.size > INLINE_CALL_BYTES) return opened;
+    try {
+      return { inline: await opened.reader.read(0, blob.size), reader: null, release: () => {} };
+    } finally {
+      opened.release();
     }
   }
 
@@ -230,11 +263,6 @@ export class ContractExecutor {
   }
 }
 
-const noState = {
-  reader: { read: () => new Uint8Array(0) },
-  release: () => {},
-};
-
 function accept<T>(
   result: { ok: true; value: T } | { ok: false; error: ContractErrorValue },
   op: FreenetOp,
@@ -249,6 +277,16 @@ export function rejected(error: ContractErrorValue, op: FreenetOp): EdgeError {
     "CONTRACT_REJECTED",
     `the contract refused (${op}: ${error.variant}${detail === undefined ? "" : `: ${detail}`})`,
     { details: { ...error, call: op } },
+  );
+}
+
+function invalidState(): EdgeError {
+  return new EdgeError(
+    "CONTRACT_REJECTED",
+    "the contract found the state invalid (validate_state: Invalid)",
+    {
+      details: { variant: "Invalid", call: "validate_state" },
+    },
   );
 }
 

@@ -8,14 +8,13 @@
 import type { UpdateData } from "../protocol/freenet-bincode.js";
 import { EdgeError } from "../errors.js";
 import { checkWriteConditions, type WriteConditions } from "../http/conditional.js";
-import type { StateStore } from "../store/state/state-store.js";
+import type { StagedState, StateStore } from "../store/state/state-store.js";
 import { etagOf, versionInfo, type VersionInfo } from "../store/state/version-info.js";
 import type { NamespaceChanges } from "../protocol/sandbox-call.js";
-import type { UpdateRequest } from "../protocol/instance-rpc.js";
 import type { ContractExecutor } from "./contract-executor.js";
 
 /** The update a request carries, as update_state takes it. */
-export function updatesOf(request: Pick<UpdateRequest, "kind" | "data">): UpdateData[] {
+export function updatesOf(request: { kind: "delta" | "state"; data: Uint8Array }): UpdateData[] {
   return [
     request.kind === "delta"
       ? { kind: "Delta", delta: request.data }
@@ -34,7 +33,7 @@ export async function runUpdate(
   if (!base) throw new EdgeError("STATE_NOT_FOUND", "this contract has no state to update; PUT one first");
   const etag = etagOf(versionInfo(base).hash);
   checkWriteConditions(conditions, etag);
-  const result = await executor.update(base, updates);
+  const result = await executor.update(base, updates, true);
   if (result.size === null) {
     // No new state, but storage the call wrote still commits (atomically, on its own).
     state.transaction(() => commitChanges(result.changes));
@@ -45,7 +44,8 @@ export async function runUpdate(
     alsoCommit: () => commitChanges(result.changes),
     // As freenet-core does: an identical result is no new version, and a new one must validate.
     keepIdenticalHead: true,
-    validate: (staged) => executor.requireValid(staged),
+    // The sandbox may have judged a small result in the update's own call already.
+    ...(result.validated ? {} : { validate: (staged: StagedState) => executor.requireValid(staged) }),
     precondition: (head) => {
       // A state PUT that committed while the contract ran would be silently overwritten.
       if (head?.version !== base.version) {

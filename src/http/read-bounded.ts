@@ -35,6 +35,28 @@ export async function readBounded(
   return bytes;
 }
 
+/**
+ * A request's small body. With a Content-Length the body is exactly that long (HTTP framing), so
+ * within the limit it is read in one native call, and over it refused before a byte is read; a
+ * chunked body is read bounded.
+ */
+export async function readRequestBounded(request: Request, limit: number, what: string): Promise<Uint8Array> {
+  const declared = contentLength(request.headers.get("content-length") ?? undefined);
+  if (declared === undefined || !request.body) return readBounded(request.body, limit, what);
+  if (declared > limit) {
+    await request.body.cancel().catch(() => {});
+    throw tooLarge(what, limit);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await request.arrayBuffer());
+  } catch (cause) {
+    throw new EdgeError("INCOMPLETE_BODY", `the ${what} upload was aborted before it ended`, { cause });
+  }
+  if (bytes.length > limit) throw tooLarge(what, limit);
+  return bytes;
+}
+
 export function tooLarge(what: string, limit: number): EdgeError {
   return new EdgeError("PAYLOAD_TOO_LARGE", `${what} exceeds the limit of ${limit} bytes`, {
     details: { limit },

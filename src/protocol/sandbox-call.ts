@@ -20,10 +20,13 @@ export type NamespaceChanges = Record<string, unknown>;
 
 /** Everything the DO hands the sandbox for one call besides the request. */
 export interface CallPorts {
-  /** The state the call reads (refilled by window, or all of it first when prefetching). */
-  state: StateReader;
+  /** The state the call reads (refilled by window, or all of it first when prefetching); null when it rides inline. */
+  state: StateReader | null;
   namespaces: NamespacePorts;
 }
+
+/** A result's bytes: inline up to INLINE_CALL_BYTES, else streamed 64 KiB at a time; null when there are none. */
+export type ReplyBody = Uint8Array | ReadableStream<Uint8Array> | null;
 
 /** `auto`: JSPI when the isolate has it, else prefetch; `prefetch` forces shipping all pages first. */
 export type PageMode = "auto" | "prefetch";
@@ -51,9 +54,16 @@ export interface ContractRequest {
   op: ContractOp;
   parameters: Uint8Array;
   stateLength: number;
+  /** The whole state when it is at most INLINE_CALL_BYTES: the sandbox reads no pages back. */
+  state?: Uint8Array;
   third?: Uint8Array;
   /** The request body of `run`. */
   input?: Uint8Array;
+  /**
+   * update_state: also judge a new state with validate_state in this call (a fresh instance), as the
+   * DO would next; the sandbox does it only where the outcome is the same (see execute-contract.ts).
+   */
+  validateResult?: boolean;
   settings: ExecutionSettings;
 }
 
@@ -83,19 +93,21 @@ export type SandboxReply = (
         newStateSize: number | null;
         related: Array<{ id: Uint8Array; mode: RelatedMode }>;
       }>;
-      body: ReadableStream<Uint8Array> | null;
+      body: ReplyBody;
       stats: ExecutionStats;
+      /** validate_state's answer on the new state, when `validateResult` asked and the sandbox judged it. */
+      validated?: BincodeResult<ValidateResult>;
     }
   | {
       kind: "bytes";
       result: BincodeResult<{ size: number }>;
-      body: ReadableStream<Uint8Array> | null;
+      body: ReplyBody;
       stats: ExecutionStats;
     }
   | {
       kind: "run";
       result: { ok: true; value: { size: number } } | { ok: false; message: string };
-      body: ReadableStream<Uint8Array> | null;
+      body: ReplyBody;
       stats: ExecutionStats;
       /** A component's stdout and stderr (bounded). */
       output?: GuestOutputBytes;

@@ -3,6 +3,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { base64 } from "@scure/base";
 import { z } from "zod";
 import type { ContractBytes, RunAnswer } from "../protocol/instance-rpc.js";
+import type { ReplyBody } from "../protocol/sandbox-call.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";
 import { parseEtagCondition } from "../http/conditional.js";
 import { executionOptions, fuelHeaders } from "../http/fuel-headers.js";
@@ -18,10 +19,16 @@ import {
   Timestamp,
   TOKEN,
 } from "../http/openapi.js";
-import { readBounded } from "../http/read-bounded.js";
+import { readRequestBounded } from "../http/read-bounded.js";
 import { MAX_UPDATE_BYTES } from "../limits.js";
 import { etagOf } from "../store/state/version-info.js";
 import { instanceStub } from "./instance-stub.js";
+
+/** A streamed result goes out with its length (a short stream fails the response); an inline one is whole. */
+function sizedBody({ body, size }: { body: ReplyBody; size: number }): BodyInit | null {
+  if (body instanceof ReadableStream) return body.pipeThrough(new FixedLengthStream(size));
+  return body;
+}
 
 function bytesResponse(result: ContractBytes): Response {
   const headers = new Headers({
@@ -33,8 +40,7 @@ function bytesResponse(result: ContractBytes): Response {
     "x-contract-pages": result.stats.pages,
     ...fuelHeaders(result.stats.fuel),
   });
-  const body = result.body?.pipeThrough(new FixedLengthStream(result.size)) ?? null;
-  return new Response(body, { status: 200, headers });
+  return new Response(sizedBody(result), { status: 200, headers });
 }
 
 // What every metered call may refuse with (README "Fuel", "Limits").
@@ -195,7 +201,7 @@ export const executionRoutes = new DescribedRoutes()
     const { stub } = instanceStub(c.env, c.req.param("id"));
     const options = executionOptions(c);
     const ifMatch = parseEtagCondition(c.req.header("if-match"));
-    const data = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "update data");
+    const data = await readRequestBounded(c.req.raw, MAX_UPDATE_BYTES, "update data");
     const { fuel, ...info } = unwrap(
       await stub.updateState({
         kind,
@@ -218,7 +224,7 @@ export const executionRoutes = new DescribedRoutes()
   .openapi(postDelta, async (c) => {
     const { stub } = instanceStub(c.env, c.req.param("id"));
     const options = executionOptions(c);
-    const summary = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "summary");
+    const summary = await readRequestBounded(c.req.raw, MAX_UPDATE_BYTES, "summary");
     return bytesResponse(unwrap((await stub.delta(summary, options)) as Outcome<ContractBytes>));
   })
   .openapi(postValidate, async (c) => {
@@ -241,7 +247,7 @@ export const executionRoutes = new DescribedRoutes()
     const { stub } = instanceStub(c.env, c.req.param("id"));
     const fault = faultOf(c.req.header(FAULT_HEADER), c.env);
     const options = { ...executionOptions(c), ...(fault ? { fault } : {}) };
-    const input = await readBounded(c.req.raw.body, MAX_UPDATE_BYTES, "run input");
+    const input = await readRequestBounded(c.req.raw, MAX_UPDATE_BYTES, "run input");
     const result = unwrap((await stub.runContract(input, options)) as Outcome<RunAnswer>);
     const headers = new Headers({
       "content-type": "application/octet-stream",
@@ -268,7 +274,7 @@ export const executionRoutes = new DescribedRoutes()
       if (result.output.droppedBytes > 0)
         headers.set("x-contract-output-dropped", String(result.output.droppedBytes));
     }
-    return new Response(result.body?.pipeThrough(new FixedLengthStream(result.size)) ?? null, {
+    return new Response(sizedBody(result), {
       status: 200,
       headers,
     });

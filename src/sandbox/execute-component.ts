@@ -6,7 +6,7 @@ import { EdgeError } from "../errors.js";
 import type { CallPorts, ContractRequest, SandboxReply } from "../protocol/sandbox-call.js";
 import { runComponent, type ComponentGlue } from "./component-runner.js";
 import { hasJspi } from "./execute-contract.js";
-import { streamOf } from "./guest-bytes-stream.js";
+import { replyBody } from "./guest-bytes-stream.js";
 
 let isolateCalls = 0;
 
@@ -38,7 +38,7 @@ export async function executeComponent(
   return {
     kind: "run",
     result: result.ok ? { ok: true, value: { size: result.value.length } } : result,
-    body: result.ok ? streamOf(result.value) : null,
+    body: result.ok ? replyBody(result.value) : null,
     stats,
     output: outcome.output,
     changes: outcome.changes,

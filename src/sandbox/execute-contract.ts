@@ -3,10 +3,12 @@
 // JSPI), run the export, and turn the result into an RPC-safe reply whose
 // byte payloads stream out of guest memory 64 KiB at a time.
 import { runContract, type FreenetValue } from "./contract-runner.js";
-import { bytesInput, pagedInput, prefetched } from "../guest-abi/input-source.js";
+import { EdgeError } from "../errors.js";
+import { bytesInput, pagedInput, prefetched, type InputSource } from "../guest-abi/input-source.js";
 import type { CallPorts, ContractRequest, ExecutionStats, SandboxReply } from "../protocol/sandbox-call.js";
 import { Pacer } from "./pause-for-others.js";
-import { streamOf } from "./guest-bytes-stream.js";
+import { replyBody } from "./guest-bytes-stream.js";
+import { validateNewState } from "./validate-new-state.js";
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -40,8 +42,7 @@ export async function executeContract(
       options,
     );
   } else {
-    const paged = pagedInput(request.stateLength, ports.state, request.settings.readAheadBytes);
-    const state = jspi ? paged : await prefetched(paged);
+    const state = await stateInput(request, ports, jspi);
     const third = request.third === undefined ? {} : { third: request.third };
     outcome = await runContract(
       module,
@@ -49,14 +50,33 @@ export async function executeContract(
       options,
     );
   }
+  const validated = await validateNewState(module, request, ports, outcome, options);
   const stats: ExecutionStats = {
     pages: jspi ? "jspi" : "prefetch",
     baselineBytes: outcome.baselineBytes,
-    guestMemoryBytes: outcome.memory.size,
+    guestMemoryBytes: Math.max(outcome.memory.size, validated?.memoryBytes ?? 0),
     isolateCalls,
-    fuel: outcome.fuel,
+    fuel: validated ? validated.fuel : outcome.fuel,
   };
-  return { ...reply(outcome.value, stats), changes: outcome.changes };
+  const answer = reply(outcome.value, stats);
+  if (validated && answer.kind === "update") answer.validated = validated.result;
+  return { ...answer, changes: outcome.changes };
+}
+
+/** The call's state: inline in the request when small, else pages pulled from the DO (all first without JSPI). */
+async function stateInput(request: ContractRequest, ports: CallPorts, jspi: boolean): Promise<InputSource> {
+  if (request.state !== undefined) {
+    if (request.state.length !== request.stateLength) {
+      throw new EdgeError(
+        "INTERNAL",
+        `inline state has ${request.state.length} of ${request.stateLength} bytes`,
+      );
+    }
+    return bytesInput(request.state);
+  }
+  if (!ports.state) throw new EdgeError("INTERNAL", "a call without inline state needs a state reader");
+  const paged = pagedInput(request.stateLength, ports.state, request.settings.readAheadBytes);
+  return jspi ? paged : prefetched(paged);
 }
 
 function reply(value: FreenetValue, stats: ExecutionStats): DistributiveOmit<SandboxReply, "changes"> {
@@ -66,7 +86,7 @@ function reply(value: FreenetValue, stats: ExecutionStats): DistributiveOmit<San
         ? {
             kind: "run",
             result: { ok: true, value: { size: value.result.value.length } },
-            body: streamOf(value.result.value),
+            body: replyBody(value.result.value),
             stats,
           }
         : { kind: "run", result: value.result, body: null, stats };
@@ -78,7 +98,7 @@ function reply(value: FreenetValue, stats: ExecutionStats): DistributiveOmit<San
       return {
         kind: "update",
         result: { ok: true, value: { newStateSize: newState?.length ?? null, related } },
-        body: newState ? streamOf(newState) : null,
+        body: newState ? replyBody(newState) : null,
         stats,
       };
     }
@@ -89,7 +109,7 @@ function reply(value: FreenetValue, stats: ExecutionStats): DistributiveOmit<San
       return {
         kind: "bytes",
         result: { ok: true, value: { size: bytes.length } },
-        body: streamOf(bytes),
+        body: replyBody(bytes),
         stats,
       };
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EdgeError } from "../../src/errors.js";
 import { checkWriteConditions, isNotModified, parseEtagCondition } from "../../src/http/conditional.js";
 import { parseRange, resolveRange } from "../../src/http/range.js";
-import { contentLength } from "../../src/http/read-bounded.js";
+import { contentLength, readRequestBounded } from "../../src/http/read-bounded.js";
 
 const codeOf = (fn: () => unknown) => {
   try {
@@ -90,5 +90,54 @@ describe("Content-Length", () => {
     expect(contentLength(undefined)).toBeUndefined();
     expect(codeOf(() => contentLength("-1"))).toBe("BAD_REQUEST");
     expect(codeOf(() => contentLength("1e3"))).toBe("BAD_REQUEST");
+  });
+});
+
+describe("readRequestBounded", () => {
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    new Request("http://x/", { method: "POST", body, headers, duplex: "half" } as RequestInit);
+  const chunked = (...parts: Uint8Array[]) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const part of parts) controller.enqueue(part);
+        controller.close();
+      },
+    });
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => "no error",
+      (error: unknown) => (error instanceof EdgeError ? error.code : String(error)),
+    );
+
+  it("reads a declared body within the limit whole", async () => {
+    const bytes = new Uint8Array([1, 2, 3]);
+    expect(await readRequestBounded(post(bytes, { "content-length": "3" }), 3, "x")).toEqual(bytes);
+  });
+
+  it("refuses a declared length over the limit before reading it", async () => {
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(4));
+        controller.close();
+      },
+    });
+    const request = post(body, { "content-length": "4" });
+    expect(await failure(readRequestBounded(request, 3, "x"))).toBe("PAYLOAD_TOO_LARGE");
+    expect(pulled).toBeLessThanOrEqual(1);
+  });
+
+  it("reads a body without Content-Length bounded, and refuses one that grows past the limit", async () => {
+    const a = new Uint8Array([1, 2]);
+    const b = new Uint8Array([3]);
+    expect(await readRequestBounded(post(chunked(a, b)), 3, "x")).toEqual(new Uint8Array([1, 2, 3]));
+    expect(await failure(readRequestBounded(post(chunked(a, b, b)), 3, "x"))).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("refuses a malformed Content-Length", async () => {
+    const request = post(new Uint8Array(1), { "content-length": "1" });
+    request.headers.set("content-length", "x1");
+    expect(await failure(readRequestBounded(request, 3, "x"))).toBe("BAD_REQUEST");
   });
 });

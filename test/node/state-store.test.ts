@@ -153,6 +153,52 @@ describe("StateStore over real SQLite", () => {
     expect(frames()).toBe(1);
   });
 
+  it("puts bytes of up to one frame in one transaction, judged before anything is written", async () => {
+    const { sql, store, frames, blobs } = setup();
+    await store.put(streamOf([patterned(5)]));
+    const seen: unknown[] = [];
+    const statements: string[] = [];
+    const exec = sql.exec.bind(sql);
+    sql.exec = (query, ...bindings) => {
+      statements.push(query);
+      return exec(query, ...bindings);
+    };
+    const bytes = patterned(FRAME_BYTES, 4);
+    const version = await store.put(bytes, {
+      expectedLength: bytes.length,
+      validate: async (staged) => {
+        seen.push(staged);
+        expect(statements).toEqual([]);
+      },
+    });
+    expect(seen).toEqual([{ bytes, size: bytes.length, hash: blake3(bytes) }]);
+    expect(version).toMatchObject({ version: 2, size: bytes.length, hash: blake3(bytes) });
+    expect(await readAll(store)).toEqual(bytes);
+    expect([blobs(), frames()]).toEqual([1, 1]);
+
+    const refuse = async () => {
+      throw new EdgeError("BAD_REQUEST", "no");
+    };
+    expect(await errorCode(store.put(patterned(9), { validate: refuse }))).toBe("BAD_REQUEST");
+    expect(await errorCode(store.put(patterned(9), { expectedLength: 10 }))).toBe("INCOMPLETE_BODY");
+    expect(store.head()?.version).toBe(2);
+    expect([blobs(), frames()]).toEqual([1, 1]);
+  });
+
+  it("forgets a head promoted in a transaction that then rolled back", async () => {
+    const { tables, store } = setup();
+    await store.put(streamOf([patterned(5)]));
+    const before = store.head();
+    const blobId = tables.newBlob(7);
+    expect(() =>
+      tables.transaction(() => {
+        tables.promote(blobId, 3, new Uint8Array(32), 8);
+        throw new Error("rolled back");
+      }),
+    ).toThrow("rolled back");
+    expect(store.head()).toEqual(before);
+  });
+
   it("a reader keeps its version while newer ones commit, then its frames go", async () => {
     const { store, frames } = setup();
     const old = patterned(3 * FRAME_BYTES, 3);

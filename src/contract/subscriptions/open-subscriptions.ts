@@ -19,6 +19,7 @@ import type { SqlPort } from "../../store/sql/sql-port.js";
 import type { ContractExecutor } from "../contract-executor.js";
 import type { OpenInstance } from "../open-instance.js";
 import { Notifier, type SocketState, type Subscriber } from "./notifier.js";
+import { bytesOfBody } from "../../protocol/reply-body.js";
 
 export interface SubscriptionsContext {
   state: DurableObjectState;
@@ -75,16 +76,14 @@ const subscriberOf = (socket: WebSocket): Subscriber => ({
   send: (message) => socket.send(message),
   close: (code, reason) => socket.close(code, reason),
 });
-const bytesOf = async (result: { body: ReadableStream<Uint8Array> | null }) =>
-  result.body ? new Uint8Array(await new Response(result.body).arrayBuffer()) : new Uint8Array(0);
 
 export function openSubscriptions(ctx: SubscriptionsContext): OpenSubscriptions {
   const { state, opened } = ctx;
   const notifier = new Notifier({
     subscribers: () => state.getWebSockets().map(subscriberOf),
     head: () => opened.state.head(),
-    summarize: async (head) => checkSummary(await bytesOf(await ctx.executor().summarize(head))),
-    delta: async (head, summary) => bytesOf(await ctx.executor().delta(head, summary)),
+    summarize: async (head) => checkSummary(await bytesOfBody((await ctx.executor().summarize(head)).body)),
+    delta: async (head, summary) => bytesOfBody((await ctx.executor().delta(head, summary)).body),
     stateBytes: async (head: StateVersion) =>
       head.size > WS_MAX_STATE_BYTES
         ? null

@@ -3,15 +3,15 @@
 import { EdgeError } from "../../errors.js";
 import { MAX_CALL_BYTES } from "../../limits.js";
 import type { ByteResult } from "../contract-executor.js";
+import { bytesOfBody, discardBody } from "../../protocol/reply-body.js";
 
 export async function readAnswer(result: ByteResult): Promise<Uint8Array> {
   if (result.size > MAX_CALL_BYTES) {
-    await result.body?.cancel().catch(() => {});
+    await discardBody(result.body);
     throw new EdgeError(
       "CALL_LIMIT",
       `the callee answered ${result.size} bytes, over the ${MAX_CALL_BYTES}-byte limit`,
     );
   }
-  if (!result.body) return new Uint8Array(0);
-  return new Uint8Array(await new Response(result.body).arrayBuffer());
+  return bytesOfBody(result.body);
 }

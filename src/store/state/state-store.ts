@@ -7,16 +7,13 @@ import { EdgeError } from "../../errors.js";
 import type { HasherFactory } from "../../hashing/blake3.js";
 import { FRAME_BYTES, INLINE_COLLECT_BYTES, READ_BATCH_FRAMES, WRITE_BATCH_FRAMES } from "../../limits.js";
 import { frameRange, frameSpan } from "../../protocol/frame-span.js";
-import { bytesEqual } from "../../bytes.js";
+import { bytesEqual, chunkStream } from "../../bytes.js";
 import { readFrames } from "./frame-reader.js";
 import type { StateTables, StateVersion } from "./state-tables.js";
 import type { ByteRange } from "../../http/range.js";
 
-export interface StagedState {
-  blobId: number;
-  size: number;
-  hash: Uint8Array;
-}
+/** A state checked before commit: stored in a staged blob, or (small) still only in memory. */
+export type StagedState = { size: number; hash: Uint8Array } & ({ blobId: number } | { bytes: Uint8Array });
 
 export interface PutOptions {
   /** Declared body length (Content-Length); a body that ends short or long is refused. */
@@ -84,7 +81,18 @@ export class StateStore {
     return this.#tables.transaction(fn);
   }
 
-  async put(body: ReadableStream<Uint8Array> | null, options: PutOptions = {}): Promise<StateVersion> {
+  /**
+   * A new head from a stream, or from bytes already in memory: bytes of at most one frame (a small
+   * contract's update) are judged before anything is written and then commit in one transaction.
+   */
+  async put(
+    body: ReadableStream<Uint8Array> | Uint8Array | null,
+    options: PutOptions = {},
+  ): Promise<StateVersion> {
+    if (body instanceof Uint8Array) {
+      if (body.length <= FRAME_BYTES) return this.#putFrame(body, options);
+      body = chunkStream([body as Uint8Array<ArrayBuffer>].values());
+    }
     const { expectedLength } = options;
     if (expectedLength !== undefined && expectedLength > this.#maxStateBytes) {
       await body?.cancel().catch(() => {});
@@ -93,28 +101,71 @@ export class StateStore {
     const blobId = this.#tables.newBlob(this.#clock.now());
     try {
       const staged = await this.#stage(blobId, body, expectedLength);
-      const head = options.keepIdenticalHead ? this.#tables.head() : null;
-      if (head && head.size === staged.size && bytesEqual(head.hash, staged.hash)) {
-        this.#tables.transaction(() => {
-          options.precondition?.(this.#tables.head());
-          options.alsoCommit?.();
-        });
+      const head = this.#identicalHead(staged, options);
+      if (head) {
         this.#tables.dropBlob(blobId);
         return head;
       }
       await options.validate?.(staged);
-      const { version, retired } = this.#tables.transaction(() => {
-        options.precondition?.(this.#tables.head());
-        options.alsoCommit?.();
-        return this.#tables.promote(blobId, staged.size, staged.hash, this.#clock.now());
-      });
-      if (retired && this.#readers.has(retired.blobId)) this.#retiredHeld.set(retired.blobId, retired.size);
-      else if (retired) this.#collect(retired);
-      return version;
+      return this.#commit(options, () =>
+        this.#tables.promote(blobId, staged.size, staged.hash, this.#clock.now()),
+      );
     } catch (error) {
       this.#tables.dropBlob(blobId);
       throw error;
     }
+  }
+
+  async #putFrame(bytes: Uint8Array, options: PutOptions): Promise<StateVersion> {
+    const { expectedLength } = options;
+    if (bytes.length > this.#maxStateBytes) throw this.#tooLarge(bytes.length);
+    if (expectedLength !== undefined && bytes.length !== expectedLength) {
+      throw incomplete(bytes.length, expectedLength);
+    }
+    const staged = { bytes, size: bytes.length, hash: this.#newHasher().update(bytes).digest() };
+    const head = this.#identicalHead(staged, options);
+    if (head) return head;
+    await options.validate?.(staged);
+    return this.#commit(options, () => {
+      const now = this.#clock.now();
+      const blobId = this.#tables.newBlob(now, "current");
+      if (bytes.length > 0) this.#tables.putFrame(blobId, 0, bytes);
+      return this.#tables.promote(blobId, staged.size, staged.hash, now, true);
+    });
+  }
+
+  /** With `keepIdenticalHead`, the head when `staged` is byte-identical to it (its other writes committed). */
+  #identicalHead(staged: StagedState, options: PutOptions): StateVersion | null {
+    const head = options.keepIdenticalHead ? this.#tables.head() : null;
+    if (!head || head.size !== staged.size || !bytesEqual(head.hash, staged.hash)) return null;
+    this.#tables.transaction(() => {
+      options.precondition?.(this.#tables.head());
+      options.alsoCommit?.();
+    });
+    return head;
+  }
+
+  /** One transaction: the precondition, the other writes, the promotion, and a small replaced version's drop. */
+  #commit(options: PutOptions, promote: () => ReturnType<StateTables["promote"]>): StateVersion {
+    let large = false;
+    const committed = this.#tables.transaction(() => {
+      options.precondition?.(this.#tables.head());
+      options.alsoCommit?.();
+      const { version, replaced } = promote();
+      if (!replaced) return version;
+      // A small replaced version nobody reads goes in this transaction; the rest is marked for later.
+      const held = this.#readers.has(replaced.blobId);
+      if (!held && replaced.size <= INLINE_COLLECT_BYTES) {
+        this.#tables.dropBlob(replaced.blobId);
+        return version;
+      }
+      this.#tables.retire(replaced.blobId);
+      if (held) this.#retiredHeld.set(replaced.blobId, replaced.size);
+      else large = true;
+      return version;
+    });
+    if (large) this.#scheduleCollection();
+    return committed;
   }
 
   /**
