@@ -61,7 +61,7 @@ export interface ContractRequest {
   input?: Uint8Array;
   /**
    * update_state: also judge a new state with validate_state in this call (a fresh instance), as the
-   * DO would next; the sandbox does it only where the outcome is the same (see execute-contract.ts).
+   * DO would next; the sandbox does it only where the outcome is the same (validate-new-state.ts).
    */
   validateResult?: boolean;
   settings: ExecutionSettings;
