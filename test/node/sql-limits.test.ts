@@ -20,6 +20,15 @@ describe("SQL limits enforced in code", () => {
     expect(() => checkStatement("SELECT 1", params.slice(1))).not.toThrow();
   });
 
+  it("counts UTF-8 bytes, not characters, in statements and string values", () => {
+    const euro = "\u20ac"; // three bytes in UTF-8
+    const fits = (limit: number) => euro.repeat(Math.floor(limit / 3));
+    expect(() => checkStatement(fits(MAX_SQL_STATEMENT_BYTES), [])).not.toThrow();
+    expect(() => checkStatement(`${fits(MAX_SQL_STATEMENT_BYTES)}${euro}`, [])).toThrow(INTERNAL);
+    expect(() => checkStatement("SELECT ?", [fits(MAX_ROW_BYTES)])).not.toThrow();
+    expect(() => checkStatement("SELECT ?", [`${fits(MAX_ROW_BYTES)}${euro}`])).toThrow(INTERNAL);
+  });
+
   it("refuses values over the 2 MB row limit before they reach SQLite", () => {
     const sql = nodeSql();
     sql.exec("CREATE TABLE t (v BLOB)");

@@ -16,14 +16,24 @@ export interface SqlPort {
 
 const utf8 = new TextEncoder();
 
-function valueBytes(value: SqlValue): number {
+// A UTF-16 code unit is at most 3 UTF-8 bytes and at least 1, so a string (every statement runs
+// through here) is only encoded when its length alone cannot settle a limit.
+const MAX_UTF8_PER_UNIT = 3;
+
+function utf8Over(text: string, limit: number): boolean {
+  if (text.length > limit) return true;
+  return text.length * MAX_UTF8_PER_UNIT > limit && utf8.encode(text).length > limit;
+}
+
+/** The bytes a value binds: a string's exactly, or (not `exact`) its upper bound. */
+function valueBytes(value: SqlValue, exact: boolean): number {
   if (value === null || typeof value === "number") return 8;
-  if (typeof value === "string") return utf8.encode(value).length;
+  if (typeof value === "string") return exact ? utf8.encode(value).length : value.length * MAX_UTF8_PER_UNIT;
   return value.byteLength;
 }
 
 export function checkStatement(query: string, params: readonly SqlValue[]): void {
-  if (query.length > MAX_SQL_STATEMENT_BYTES || utf8.encode(query).length > MAX_SQL_STATEMENT_BYTES) {
+  if (utf8Over(query, MAX_SQL_STATEMENT_BYTES)) {
     throw new EdgeError("INTERNAL", `SQL statement exceeds ${MAX_SQL_STATEMENT_BYTES} bytes`);
   }
   if (params.length > MAX_BOUND_PARAMETERS) {
@@ -32,8 +42,9 @@ export function checkStatement(query: string, params: readonly SqlValue[]): void
       `SQL statement binds ${params.length} parameters (limit ${MAX_BOUND_PARAMETERS})`,
     );
   }
-  let total = 0;
-  for (const param of params) total += valueBytes(param);
+  const bound = params.reduce((sum: number, param) => sum + valueBytes(param, false), 0);
+  if (bound <= MAX_ROW_BYTES) return;
+  const total = params.reduce((sum: number, param) => sum + valueBytes(param, true), 0);
   if (total > MAX_ROW_BYTES) {
     throw new EdgeError("INTERNAL", `SQL statement binds ${total} bytes (row limit ${MAX_ROW_BYTES})`);
   }
