@@ -42,12 +42,14 @@ const median = (values) => {
 };
 const meets = ([op, bound], value) =>
   op === ">=" ? value >= bound : op === "<=" ? value <= bound : value < bound;
-const digitsFor = (key) =>
-  key.endsWith("_bytes") || key.endsWith("_fuel") || key.endsWith("_requests") || key.endsWith("_errors")
-    ? 0
-    : key.includes("_vs_")
-      ? 3
-      : 1;
+// Ratios get 3 digits; counts (bytes, fuel, requests, errors) none; the rest one.
+const digitsFor = (key) => {
+  if (key.includes("_vs_")) return 3;
+  const count = ["_bytes", "_fuel", "_requests", "_errors"].some(
+    (unit) => key.endsWith(unit) || key.includes(`${unit}_`),
+  );
+  return count ? 0 : 1;
+};
 const log = (message) => {
   if (!asJson) console.error(message);
 };
