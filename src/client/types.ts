@@ -16,7 +16,7 @@ export interface ClientOptions {
 
 export interface StateInfo {
   version: number;
-  /** BLAKE3 of the whole state, base58 (the ETag without quotes). */
+  /** SHA-256 of the whole state, base58 (the ETag without quotes); opaque (older versions keep a BLAKE3). */
   hash: string;
   /** The whole state's size, also for a range. */
   size: number;

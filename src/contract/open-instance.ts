@@ -4,6 +4,7 @@
 import type { Clock } from "../clock.js";
 import type { Settings } from "../config.js";
 import { newHasher } from "../hashing/blake3-module.js";
+import { newStateDigest } from "../hashing/state-digest.js";
 import type { InstanceContext } from "../namespaces/host-namespace.js";
 import { openInstanceStores, type InstanceStores } from "../store/instance/instance-stores.js";
 import type { SqlPort } from "../store/sql/sql-port.js";
@@ -35,7 +36,7 @@ export function openInstance(
   };
   const stores = openInstanceStores(sql, settings, {
     clock,
-    newHasher,
+    newStateDigest,
     scheduleCollection: () => wakeAt(clock.now()),
   });
   return { ...stores, hosts: new NamespaceHosts(context), context };

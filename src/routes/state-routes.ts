@@ -40,7 +40,11 @@ function withLength(body: ReadableStream<Uint8Array> | null, length: number): Re
 
 const text = { schema: { type: "string" as const } };
 const versionDoc = {
-  etag: { description: "the state's BLAKE3 (base58) in quotes", ...text },
+  etag: {
+    description:
+      "the state's SHA-256 (base58) in quotes; opaque (versions from before the change keep a BLAKE3)",
+    ...text,
+  },
   "x-state-version": { description: "the version number", ...text },
 };
 
@@ -68,7 +72,7 @@ const getState = createRoute({
 
 const Written = z.object({
   version: z.number().int(),
-  hash: Id.meta({ description: "BLAKE3 of the state, base58" }),
+  hash: Id.meta({ description: "SHA-256 of the state, base58 (older versions: BLAKE3); opaque" }),
   size: z.number().int(),
   createdAt: Timestamp,
   changed: z.boolean().meta({ description: "false: the bytes were the head's, no new version" }),

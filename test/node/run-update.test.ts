@@ -11,7 +11,7 @@ import { executeContract } from "../../src/sandbox/execute-contract.js";
 import { StateStore } from "../../src/store/state/state-store.js";
 import { StateTables } from "../../src/store/state/state-tables.js";
 import { drain, streamOf } from "../support/bytes.js";
-import { newHasher } from "./support/hasher.js";
+import { nobleStateDigest } from "../../src/hashing/state-digest.js";
 import { nodeSql } from "./support/node-sql.js";
 import { contractModule } from "./support/wasm.js";
 
@@ -29,7 +29,7 @@ const settings: ExecutionSettings = {
 async function setup(head: Uint8Array) {
   const sql = nodeSql();
   let now = 1_000;
-  const state = new StateStore(new StateTables(sql), { now: () => now++ }, newHasher, {
+  const state = new StateStore(new StateTables(sql), { now: () => now++ }, nobleStateDigest, {
     maxStateBytes: 1 << 24,
   });
   await state.put(streamOf([head]), { expectedLength: head.length });

@@ -1,11 +1,11 @@
-import { blake3 } from "@noble/hashes/blake3.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EdgeError } from "../../src/errors.js";
-import { FRAME_BYTES, INLINE_COLLECT_BYTES } from "../../src/limits.js";
+import { nobleStateDigest } from "../../src/hashing/state-digest.js";
+import { FRAME_BYTES, INLINE_COLLECT_BYTES, ROW_BYTES } from "../../src/limits.js";
 import { StateStore } from "../../src/store/state/state-store.js";
 import { StateTables } from "../../src/store/state/state-tables.js";
-import { newHasher } from "./support/hasher.js";
 import { nodeSql } from "./support/node-sql.js";
 import { cutAt, drain, equalBytes, patterned, streamOf } from "../support/bytes.js";
 
@@ -14,11 +14,11 @@ function setup(maxStateBytes = 64 * FRAME_BYTES, scheduleCollection?: () => void
   const tables = new StateTables(sql);
   let now = 1_000;
   const clock = { now: () => now++ };
-  const store = new StateStore(tables, clock, newHasher, { maxStateBytes, scheduleCollection });
+  const store = new StateStore(tables, clock, nobleStateDigest, { maxStateBytes, scheduleCollection });
   const count = (query: string) => Number(sql.exec(query)[0]?.n);
-  const frames = () => count("SELECT COUNT(*) AS n FROM state_frames");
+  const rows = () => count("SELECT COUNT(*) AS n FROM state_frames");
   const blobs = () => count("SELECT COUNT(*) AS n FROM state_blobs");
-  return { sql, tables, store, frames, blobs, clock };
+  return { sql, tables, store, rows, blobs, clock };
 }
 
 async function readAll(store: StateStore, range?: { start: number; end: number }) {
@@ -37,19 +37,19 @@ async function errorCode(promise: Promise<unknown>): Promise<string> {
 }
 
 describe("StateStore over real SQLite", () => {
-  it("round trips any body cut into any chunks, with its BLAKE3 hash", async () => {
+  it("round trips any body cut into any chunks, with its SHA-256 hash", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 3 * FRAME_BYTES + 10 }),
         fc.array(fc.nat({ max: 3 * FRAME_BYTES + 10 }), { maxLength: 6 }),
         async (size, cuts) => {
-          const { store, frames } = setup();
+          const { store, rows } = setup();
           const data = patterned(size, cuts.length);
           const version = await store.put(streamOf(cutAt(data, cuts)), { expectedLength: size });
           expect(version.size).toBe(size);
-          expect(version.hash).toEqual(blake3(data));
+          expect(version.hash).toEqual(sha256(data));
           expect(await readAll(store)).toEqual(data);
-          expect(frames()).toBe(Math.ceil(size / FRAME_BYTES));
+          expect(rows()).toBe(Math.ceil(size / ROW_BYTES));
         },
       ),
       { numRuns: 40 },
@@ -70,10 +70,10 @@ describe("StateStore over real SQLite", () => {
     );
   });
 
-  it("pages read any range of a blob, across batches of frames, empty ranges included", async () => {
-    const { store } = setup();
-    // Past 16 frames, so a long read takes more than one batch.
-    const data = patterned(17 * FRAME_BYTES + 321, 5);
+  it("pages read any range of a blob, across batches of rows, empty ranges included", async () => {
+    const { store } = setup(8 * ROW_BYTES);
+    // Past 4 rows, so a long read takes more than one SELECT.
+    const data = patterned(5 * ROW_BYTES + 321, 5);
     const head = await store.put(streamOf([data]));
     const pages = store.pin(head);
     fc.assert(
@@ -91,30 +91,31 @@ describe("StateStore over real SQLite", () => {
     pages.release();
   });
 
-  it("numbers versions and retires the previous frames", async () => {
-    const { store, frames, blobs } = setup();
+  it("numbers versions and retires the previous rows", async () => {
+    const { store, rows, blobs } = setup();
     const first = await store.put(streamOf([patterned(FRAME_BYTES + 1)]));
     const second = await store.put(streamOf([patterned(10, 1)]));
     expect([first.version, second.version]).toEqual([1, 2]);
-    expect(frames()).toBe(1);
+    expect(rows()).toBe(1);
     expect(blobs()).toBe(1);
     expect(await readAll(store)).toEqual(patterned(10, 1));
   });
 
-  it("an aborted upload keeps the previous version and leaves no staged frames", async () => {
-    const { store, frames, blobs } = setup();
-    const old = patterned(FRAME_BYTES + 5);
+  it("an aborted upload keeps the previous version and leaves no staged rows", async () => {
+    const { store, rows, blobs } = setup();
+    const old = patterned(ROW_BYTES + 5);
     await store.put(streamOf([old]));
-    const chunks = cutAt(patterned(3 * FRAME_BYTES, 2), [FRAME_BYTES, 2 * FRAME_BYTES]);
+    // Fails after a whole row was written, so the staged blob has rows to drop.
+    const chunks = cutAt(patterned(3 * ROW_BYTES, 2), [ROW_BYTES + 1, 2 * ROW_BYTES]);
     expect(await errorCode(store.put(streamOf(chunks, 2)))).toBe("INCOMPLETE_BODY");
     expect(await readAll(store)).toEqual(old);
     expect(store.head()?.version).toBe(1);
-    expect(frames()).toBe(2);
+    expect(rows()).toBe(2);
     expect(blobs()).toBe(1);
   });
 
   it("a body shorter or longer than Content-Length is refused and leaves nothing", async () => {
-    const { store, frames, blobs } = setup();
+    const { store, rows, blobs } = setup();
     expect(await errorCode(store.put(streamOf([patterned(100)]), { expectedLength: 1000 }))).toBe(
       "INCOMPLETE_BODY",
     );
@@ -122,22 +123,22 @@ describe("StateStore over real SQLite", () => {
       "INCOMPLETE_BODY",
     );
     expect(store.head()).toBeNull();
-    expect([frames(), blobs()]).toEqual([0, 0]);
+    expect([rows(), blobs()]).toEqual([0, 0]);
   });
 
   it("refuses states over the limit, declared or streamed, without storing them", async () => {
-    const { store, frames, blobs } = setup(2 * FRAME_BYTES);
+    const { store, rows, blobs } = setup(2 * FRAME_BYTES);
     expect(await errorCode(store.put(streamOf([]), { expectedLength: 2 * FRAME_BYTES + 1 }))).toBe(
       "PAYLOAD_TOO_LARGE",
     );
     const chunks = cutAt(patterned(3 * FRAME_BYTES), [FRAME_BYTES, 2 * FRAME_BYTES]);
     expect(await errorCode(store.put(streamOf(chunks)))).toBe("PAYLOAD_TOO_LARGE");
     expect(await store.put(streamOf([patterned(2 * FRAME_BYTES)]))).toMatchObject({ size: 2 * FRAME_BYTES });
-    expect([frames(), blobs()]).toEqual([2, 1]);
+    expect([rows(), blobs()]).toEqual([1, 1]);
   });
 
   it("a failed precondition or validation commits nothing", async () => {
-    const { store, frames } = setup();
+    const { store, rows } = setup();
     await store.put(streamOf([patterned(5)]));
     const refuse = () => {
       throw new EdgeError("PRECONDITION_FAILED", "stale");
@@ -150,11 +151,11 @@ describe("StateStore over real SQLite", () => {
     };
     expect(await errorCode(store.put(streamOf([patterned(9)]), { validate: reject }))).toBe("BAD_REQUEST");
     expect(store.head()?.size).toBe(5);
-    expect(frames()).toBe(1);
+    expect(rows()).toBe(1);
   });
 
   it("puts bytes of up to one frame in one transaction, judged before anything is written", async () => {
-    const { sql, store, frames, blobs } = setup();
+    const { sql, store, rows, blobs } = setup();
     await store.put(streamOf([patterned(5)]));
     const seen: unknown[] = [];
     const statements: string[] = [];
@@ -171,10 +172,10 @@ describe("StateStore over real SQLite", () => {
         expect(statements).toEqual([]);
       },
     });
-    expect(seen).toEqual([{ bytes, size: bytes.length, hash: blake3(bytes) }]);
-    expect(version).toMatchObject({ version: 2, size: bytes.length, hash: blake3(bytes) });
+    expect(seen).toEqual([{ bytes, size: bytes.length, hash: sha256(bytes) }]);
+    expect(version).toMatchObject({ version: 2, size: bytes.length, hash: sha256(bytes) });
     expect(await readAll(store)).toEqual(bytes);
-    expect([blobs(), frames()]).toEqual([1, 1]);
+    expect([blobs(), rows()]).toEqual([1, 1]);
 
     const refuse = async () => {
       throw new EdgeError("BAD_REQUEST", "no");
@@ -182,14 +183,14 @@ describe("StateStore over real SQLite", () => {
     expect(await errorCode(store.put(patterned(9), { validate: refuse }))).toBe("BAD_REQUEST");
     expect(await errorCode(store.put(patterned(9), { expectedLength: 10 }))).toBe("INCOMPLETE_BODY");
     expect(store.head()?.version).toBe(2);
-    expect([blobs(), frames()]).toEqual([1, 1]);
+    expect([blobs(), rows()]).toEqual([1, 1]);
   });
 
   it("forgets a head promoted in a transaction that then rolled back", async () => {
     const { tables, store } = setup();
     await store.put(streamOf([patterned(5)]));
     const before = store.head();
-    const blobId = tables.newBlob(7);
+    const blobId = tables.newBlob(7, ROW_BYTES);
     expect(() =>
       tables.transaction(() => {
         tables.promote(blobId, 3, new Uint8Array(32), 8);
@@ -199,25 +200,26 @@ describe("StateStore over real SQLite", () => {
     expect(store.head()).toEqual(before);
   });
 
-  it("a reader keeps its version while newer ones commit, then its frames go", async () => {
-    const { store, frames } = setup();
-    const old = patterned(3 * FRAME_BYTES, 3);
+  it("a reader keeps its version while newer ones commit, then its rows go", async () => {
+    const { store, rows } = setup(8 * ROW_BYTES);
+    // More rows than one SELECT fetches, so the stream pulls again after the commits.
+    const old = patterned(5 * ROW_BYTES + 3, 3);
     await store.put(streamOf([old]));
     const head = store.head()!;
     const reader = store.read(head, { start: 0, end: head.size }).getReader();
     const first = await reader.read();
     await store.put(streamOf([patterned(7)]));
     await store.put(streamOf([patterned(8)]));
-    expect(frames()).toBe(3 + 1);
+    expect(rows()).toBe(6 + 1);
     const rest: Uint8Array[] = [first.value!];
     for (let next = await reader.read(); !next.done; next = await reader.read()) rest.push(next.value);
-    expect(await drain(streamOf(rest))).toEqual(old);
-    expect(frames()).toBe(1);
+    expect(equalBytes(await drain(streamOf(rest)), old)).toBe(true);
+    expect(rows()).toBe(1);
   });
 
   it("drops a small replaced version at once and leaves a large one to the alarm; reading the head schedules nothing", async () => {
     let scheduled = 0;
-    const { store, frames, blobs } = setup(64 * FRAME_BYTES, () => scheduled++);
+    const { store, rows, blobs } = setup(64 * FRAME_BYTES, () => scheduled++);
     await store.put(streamOf([patterned(8)]));
     await store.put(streamOf([patterned(8, 1)]));
     expect([scheduled, blobs()]).toEqual([0, 1]);
@@ -229,38 +231,37 @@ describe("StateStore over real SQLite", () => {
     pages.release();
     expect(scheduled).toBe(0);
 
-    const large = INLINE_COLLECT_BYTES / FRAME_BYTES + 1;
-    await store.put(streamOf([patterned(large * FRAME_BYTES, 2)]));
+    await store.put(streamOf([patterned(INLINE_COLLECT_BYTES + 1, 2)]));
     await store.put(streamOf([patterned(8, 3)]));
     expect(scheduled).toBe(1);
-    expect(frames()).toBe(large + 1);
+    expect(rows()).toBe(2);
     store.collectRetired();
-    expect(frames()).toBe(1);
+    expect(rows()).toBe(1);
   });
 
   it("a cancelled reader releases its pin", async () => {
-    const { store, frames } = setup();
-    await store.put(streamOf([patterned(2 * FRAME_BYTES)]));
+    const { store, rows } = setup();
+    await store.put(streamOf([patterned(2 * ROW_BYTES)]));
     const head = store.head()!;
     const stream = store.read(head, { start: 0, end: head.size });
     await store.put(streamOf([patterned(3)]));
-    expect(frames()).toBe(3);
+    expect(rows()).toBe(3);
     await stream.cancel();
-    expect(frames()).toBe(1);
+    expect(rows()).toBe(1);
   });
 
   it("recover() drops staged blobs left by a crash", async () => {
-    const { store, tables, frames } = setup();
+    const { store, tables, rows } = setup();
     await store.put(streamOf([patterned(4)]));
-    const crashed = tables.newBlob(1);
-    tables.putFrame(crashed, 0, patterned(FRAME_BYTES));
+    const crashed = tables.newBlob(1, ROW_BYTES);
+    tables.putRow(crashed, 0, patterned(ROW_BYTES));
     store.recover();
-    expect(frames()).toBe(1);
+    expect(rows()).toBe(1);
     expect(await readAll(store)).toEqual(patterned(4));
   });
 
   it("interleaved uploads each get a distinct version and the head is one whole body", async () => {
-    const { store, frames, blobs } = setup();
+    const { store, rows, blobs } = setup();
     const bodies = Array.from({ length: 12 }, (_, i) => patterned(FRAME_BYTES + i * 1000, i));
     const versions = await Promise.all(
       bodies.map((body) => store.put(streamOf(cutAt(body, [100, 5000, FRAME_BYTES])))),
@@ -271,6 +272,6 @@ describe("StateStore over real SQLite", () => {
       true,
     );
     expect(blobs()).toBe(1);
-    expect(frames()).toBe(2);
+    expect(rows()).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { SELF, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { blake3 } from "@noble/hashes/blake3.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { base58 } from "@scure/base";
 import { describe, expect, it } from "vitest";
 import { drain, equalBytes, patterned, streamOf } from "../support/bytes.js";
@@ -12,7 +12,7 @@ async function storedCounts(id: string) {
   return runInDurableObject(stub, (_instance, state) => {
     const count = (query: string) => Number(state.storage.sql.exec(query).one().n);
     return {
-      frames: count("SELECT COUNT(*) AS n FROM state_frames"),
+      rows: count("SELECT COUNT(*) AS n FROM state_frames"),
       blobs: count("SELECT COUNT(*) AS n FROM state_blobs"),
       staged: count("SELECT COUNT(*) AS n FROM state_blobs WHERE status = 'staged'"),
     };
@@ -20,22 +20,26 @@ async function storedCounts(id: string) {
 }
 
 describe("state round trips through the Worker and the DO", () => {
-  it.each([0, 1, 65535, 65536, 65537, 10 * MiB])("%i bytes come back byte-identical", async (size) => {
-    const id = await createInstance();
-    const data = patterned(size, size % 13);
-    const put = await putState(id, data);
-    expect(put.status).toBe(200);
-    const info = (await put.json()) as { version: number; hash: string; size: number };
-    expect(info).toMatchObject({ version: 1, size, hash: base58.encode(blake3(data)) });
-    expect(put.headers.get("etag")).toBe(`"${info.hash}"`);
+  it.each([0, 1, 65535, 65536, 65537, MiB - 1, MiB, MiB + 1, 10 * MiB])(
+    "%i bytes come back byte-identical",
+    async (size) => {
+      const id = await createInstance();
+      const data = patterned(size, size % 13);
+      const put = await putState(id, data);
+      expect(put.status).toBe(200);
+      const info = (await put.json()) as { version: number; hash: string; size: number };
+      expect(info).toMatchObject({ version: 1, size, hash: base58.encode(sha256(data)) });
+      expect(put.headers.get("etag")).toBe(`"${info.hash}"`);
 
-    const get = await getState(id);
-    expect(get.status).toBe(200);
-    expect(get.headers.get("etag")).toBe(`"${info.hash}"`);
-    expect(get.headers.get("content-length")).toBe(String(size));
-    expect(equalBytes(new Uint8Array(await get.arrayBuffer()), data)).toBe(true);
-    expect((await storedCounts(id)).frames).toBe(Math.ceil(size / 65536));
-  });
+      const get = await getState(id);
+      expect(get.status).toBe(200);
+      expect(get.headers.get("etag")).toBe(`"${info.hash}"`);
+      expect(get.headers.get("content-length")).toBe(String(size));
+      expect(equalBytes(new Uint8Array(await get.arrayBuffer()), data)).toBe(true);
+      // 1 MiB rows (src/store/state/row-layout.ts), whatever the 64 KiB frames the guest sees.
+      expect((await storedCounts(id)).rows).toBe(Math.ceil(size / MiB));
+    },
+  );
 
   it("streams a body sent in odd-sized chunks", async () => {
     const id = await createInstance();
@@ -67,7 +71,7 @@ describe("failed uploads keep the previous version", () => {
     const get = await getState(id);
     expect(get.headers.get("x-state-version")).toBe("1");
     expect(equalBytes(new Uint8Array(await get.arrayBuffer()), old)).toBe(true);
-    expect(await storedCounts(id)).toEqual({ frames: 2, blobs: 1, staged: 0 });
+    expect(await storedCounts(id)).toEqual({ rows: 1, blobs: 1, staged: 0 });
   }
 
   it("a client that cancels its stream mid-upload gets INCOMPLETE_BODY", async () => {
@@ -112,21 +116,21 @@ describe("replaced versions are collected by the alarm", () => {
     const id = await createInstance();
     await putState(id, patterned(3 * 65536, 1));
     await putState(id, patterned(10, 2));
-    expect(await storedCounts(id)).toEqual({ frames: 1, blobs: 1, staged: 0 });
+    expect(await storedCounts(id)).toEqual({ rows: 1, blobs: 1, staged: 0 });
     await getState(id).then((response) => response.arrayBuffer());
     const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
     // Neither the replacement nor the read of the head left anything for an alarm.
     expect(await runDurableObjectAlarm(stub)).toBe(false);
   });
 
-  it("keeps a large replaced version's frames only until the alarm runs", async () => {
+  it("keeps a large replaced version's rows only until the alarm runs", async () => {
     const id = await createInstance();
     await putState(id, patterned(5 * 65536, 1));
     await putState(id, patterned(10, 2));
-    expect(await storedCounts(id)).toEqual({ frames: 6, blobs: 2, staged: 0 });
+    expect(await storedCounts(id)).toEqual({ rows: 2, blobs: 2, staged: 0 });
     const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(id));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(await storedCounts(id)).toEqual({ frames: 1, blobs: 1, staged: 0 });
+    expect(await storedCounts(id)).toEqual({ rows: 1, blobs: 1, staged: 0 });
     expect(await runDurableObjectAlarm(stub)).toBe(false);
     expect(equalBytes(new Uint8Array(await (await getState(id)).arrayBuffer()), patterned(10, 2))).toBe(true);
   });
@@ -146,6 +150,6 @@ describe("replaced versions are collected by the alarm", () => {
     for (let next = await reader.read(); !next.done; next = await reader.read()) parts.push(next.value);
     expect(equalBytes(await drain(streamOf(parts)), old)).toBe(true);
     for (let i = 0; i < 50 && !(await runDurableObjectAlarm(stub)); i++) await scheduler.wait(10);
-    expect(await storedCounts(id)).toEqual({ frames: 1, blobs: 1, staged: 0 });
+    expect(await storedCounts(id)).toEqual({ rows: 1, blobs: 1, staged: 0 });
   });
 });

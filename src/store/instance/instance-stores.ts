@@ -5,7 +5,7 @@
 // id creates and writes nothing, and the tables are created with the instance.
 import type { Clock } from "../../clock.js";
 import type { Settings } from "../../config.js";
-import type { HasherFactory } from "../../hashing/blake3.js";
+import type { StateDigestFactory } from "../../hashing/state-digest.js";
 import type { SqlPort } from "../sql/sql-port.js";
 import { StateStore } from "../state/state-store.js";
 import { StateTables } from "../state/state-tables.js";
@@ -18,7 +18,8 @@ export interface InstanceStores {
 
 export interface StoreHooks {
   clock: Clock;
-  newHasher: HasherFactory;
+  /** The state hash (SHA-256, src/hashing/state-digest.ts). */
+  newStateDigest: StateDigestFactory;
   /** The state store wants its replaced versions collected (the DO arms its alarm). */
   scheduleCollection(): void;
 }
@@ -32,7 +33,7 @@ export function hasInstanceSchema(sql: SqlPort): boolean {
 export function openInstanceStores(sql: SqlPort, settings: Settings, hooks: StoreHooks): InstanceStores {
   const stores = {
     instance: new InstanceTable(sql),
-    state: new StateStore(new StateTables(sql), hooks.clock, hooks.newHasher, {
+    state: new StateStore(new StateTables(sql), hooks.clock, hooks.newStateDigest, {
       ...settings,
       scheduleCollection: hooks.scheduleCollection,
     }),

@@ -1,14 +1,15 @@
-// Contract state as versioned blobs of 64 KiB frames. Uploads stream into a
-// staged blob and become the head in one transaction; readers stream frames
-// in bounded batches and pin the blob they read so a concurrent commit never
-// tears them. Neither path ever holds a whole state.
+// Contract state as versioned blobs of 1 MiB rows (row-layout.ts). Uploads
+// stream into a staged blob and become the head in one transaction; readers
+// fetch rows in bounded batches and pin the blob they read so a concurrent
+// commit never tears them. Neither path ever holds a whole state.
 import type { Clock } from "../../clock.js";
 import { EdgeError } from "../../errors.js";
-import type { HasherFactory } from "../../hashing/blake3.js";
-import { FRAME_BYTES, INLINE_COLLECT_BYTES, READ_BATCH_FRAMES, WRITE_BATCH_FRAMES } from "../../limits.js";
-import { frameRange, frameSpan } from "../../protocol/frame-span.js";
+import type { StateDigestFactory } from "../../hashing/state-digest.js";
+import { FRAME_BYTES, INLINE_COLLECT_BYTES, ROW_BYTES, WRITE_BATCH_ROWS } from "../../limits.js";
 import { bytesEqual, chunkStream } from "../../bytes.js";
 import { readFrames } from "./frame-reader.js";
+import { RowCursor, checkRange } from "./row-cursor.js";
+import { RowLayout } from "./row-layout.js";
 import type { StateTables, StateVersion } from "./state-tables.js";
 import type { ByteRange } from "../../http/range.js";
 
@@ -25,7 +26,7 @@ export interface PutOptions {
   /** Further writes that must commit in the same transaction as the new version (linear storage). */
   alsoCommit?: () => void;
   /**
-   * A state byte-identical to the head (same BLAKE3 and size) makes no new version: the staged
+   * A state byte-identical to the head (same SHA-256 and size) makes no new version: the staged
    * copy is dropped, `alsoCommit` still commits, and the head is returned (freenet-core's rule).
    */
   keepIdenticalHead?: boolean;
@@ -44,17 +45,17 @@ export interface StateStoreOptions {
 export class StateStore {
   readonly #tables: StateTables;
   readonly #clock: Clock;
-  readonly #newHasher: HasherFactory;
+  readonly #newDigest: StateDigestFactory;
   readonly #maxStateBytes: number;
   readonly #readers = new Map<number, number>();
   /** Replaced versions a reader still held at the commit (blob id to size): collected when the last lets go. */
   readonly #retiredHeld = new Map<number, number>();
   readonly #scheduleCollection: () => void;
 
-  constructor(tables: StateTables, clock: Clock, newHasher: HasherFactory, options: StateStoreOptions) {
+  constructor(tables: StateTables, clock: Clock, newDigest: StateDigestFactory, options: StateStoreOptions) {
     this.#tables = tables;
     this.#clock = clock;
-    this.#newHasher = newHasher;
+    this.#newDigest = newDigest;
     this.#maxStateBytes = options.maxStateBytes;
     this.#scheduleCollection = options.scheduleCollection ?? (() => this.collectRetired());
   }
@@ -65,7 +66,7 @@ export class StateStore {
     this.collectRetired();
   }
 
-  /** Drops the frames of replaced versions that no reader holds. Idempotent. */
+  /** Drops the rows of replaced versions that no reader holds. Idempotent. */
   collectRetired(): void {
     for (const blobId of this.#tables.blobsWithStatus("retired")) {
       if (!this.#readers.has(blobId)) this.#tables.dropBlob(blobId);
@@ -98,7 +99,7 @@ export class StateStore {
       await body?.cancel().catch(() => {});
       throw this.#tooLarge(expectedLength);
     }
-    const blobId = this.#tables.newBlob(this.#clock.now());
+    const blobId = this.#tables.newBlob(this.#clock.now(), ROW_BYTES);
     try {
       const staged = await this.#stage(blobId, body, expectedLength);
       const head = this.#identicalHead(staged, options);
@@ -122,14 +123,17 @@ export class StateStore {
     if (expectedLength !== undefined && bytes.length !== expectedLength) {
       throw incomplete(bytes.length, expectedLength);
     }
-    const staged = { bytes, size: bytes.length, hash: this.#newHasher().update(bytes).digest() };
+    const digest = this.#newDigest();
+    digest.update(bytes);
+    const staged = { bytes, size: bytes.length, hash: await digest.digest() };
     const head = this.#identicalHead(staged, options);
     if (head) return head;
     await options.validate?.(staged);
     return this.#commit(options, () => {
       const now = this.#clock.now();
-      const blobId = this.#tables.newBlob(now, "current");
-      if (bytes.length > 0) this.#tables.putFrame(blobId, 0, bytes);
+      // One row: at most a frame fits a ROW_BYTES row whole.
+      const blobId = this.#tables.newBlob(now, ROW_BYTES, "current");
+      if (bytes.length > 0) this.#tables.putRow(blobId, 0, bytes);
       return this.#tables.promote(blobId, staged.size, staged.hash, now, true);
     });
   }
@@ -170,50 +174,36 @@ export class StateStore {
 
   /**
    * Random access to a blob's bytes for a contract execution, pinned (so a
-   * concurrent commit cannot drop it) until `release`.
+   * concurrent commit cannot drop it) until `release`. The guest refills 64 KiB
+   * at a time, so the pin keeps the last row it fetched: sequential refills
+   * cost one SELECT per row, not one per frame, and at most one row is held.
    */
   pin(blob: { blobId: number; size: number }): {
     read(offset: number, length: number): Uint8Array;
     release(): void;
   } {
     this.#pin(blob.blobId);
+    const rows = new RowCursor(this.#tables, blob.blobId);
     let released = false;
     return {
       read: (offset, length) => {
         if (released) throw new EdgeError("INTERNAL", "state pages read after release");
-        return this.#readRange(blob, offset, length);
+        checkRange(blob.size, offset, length);
+        return rows.read(offset, length);
       },
       release: () => {
         if (released) return;
         released = true;
+        rows.forget();
         this.#unpin(blob.blobId);
       },
     };
   }
 
-  #readRange(blob: { blobId: number; size: number }, offset: number, length: number): Uint8Array {
-    if (
-      !Number.isSafeInteger(offset) ||
-      !Number.isSafeInteger(length) ||
-      offset < 0 ||
-      length < 0 ||
-      offset + length > blob.size
-    ) {
-      throw new EdgeError("INTERNAL", `page read [${offset}, +${length}) outside a ${blob.size}-byte state`);
-    }
-    const out = new Uint8Array(length);
-    const { first, end } = frameRange(offset, length);
-    for (let from = first; from < end; from += READ_BATCH_FRAMES) {
-      const upto = Math.min(end, from + READ_BATCH_FRAMES);
-      for (const [i, frame] of frameBatch(this.#tables, blob.blobId, from, upto).entries()) {
-        const span = frameSpan(from + i, offset, length);
-        out.set(frame.subarray(span.start, span.end), span.at);
-      }
-    }
-    return out;
-  }
-
-  /** Streams [range.start, range.end) of the head state; the blob stays pinned until the stream ends. */
+  /**
+   * Streams [range.start, range.end) of the head state; the blob stays pinned until the stream ends.
+   * Whole rows are enqueued as SQL returned them (cut only at the range's edges) and never kept.
+   */
   read(head: StateVersion, range: ByteRange): ReadableStream<Uint8Array> {
     const { blobId } = head;
     this.#pin(blobId);
@@ -223,8 +213,9 @@ export class StateStore {
       released = true;
       this.#unpin(blobId);
     };
+    const layout = new RowLayout(this.#tables.rowBytesOf(blobId));
     const length = range.end - range.start;
-    const { first, end } = frameRange(range.start, length);
+    const { first, end } = layout.rowRange(range.start, length);
     let next = first;
     const tables = this.#tables;
     return new ReadableStream({
@@ -236,11 +227,12 @@ export class StateStore {
             controller.close();
             return;
           }
-          const upto = Math.min(end, next + READ_BATCH_FRAMES);
-          for (const [i, frame] of frameBatch(tables, blobId, next, upto).entries()) {
-            const { start, end: stop } = frameSpan(next + i, range.start, length);
-            const to = Math.min(frame.length, stop);
-            controller.enqueue(start === 0 && to === frame.length ? frame : frame.slice(start, to));
+          const upto = Math.min(end, next + layout.rowsPerSelect);
+          for (const [i, row] of tables.rows(blobId, next, upto).entries()) {
+            const span = layout.rowSpan(next + i, range.start, length);
+            const to = Math.min(row.length, span.end);
+            // A subarray, not a copy: enqueue transfers the row's buffer, so nothing here keeps it.
+            controller.enqueue(span.start === 0 && to === row.length ? row : row.subarray(span.start, to));
           }
           next = upto;
         } catch (error) {
@@ -259,23 +251,24 @@ export class StateStore {
     body: ReadableStream<Uint8Array> | null,
     expectedLength: number | undefined,
   ): Promise<StagedState> {
-    const hasher = this.#newHasher();
+    const digest = this.#newDigest();
     let size = 0;
     let index = 0;
     let batch: Uint8Array[] = [];
     const flush = () => {
-      const frames = batch;
+      const rows = batch;
       batch = [];
-      this.#tables.putFrames(blobId, index, frames);
-      index += frames.length;
+      this.#tables.putRows(blobId, index, rows);
+      index += rows.length;
     };
     if (body) {
-      const frames = readFrames(body, FRAME_BYTES);
+      // Straight into row-sized buffers (BYOB readAtLeast): each row is hashed and bound to SQL as read.
+      const rows = readFrames(body, ROW_BYTES);
       try {
         for (;;) {
           let next: IteratorResult<Uint8Array>;
           try {
-            next = await frames.next();
+            next = await rows.next();
           } catch (cause) {
             throw new EdgeError("INCOMPLETE_BODY", "the request body was aborted before it ended", {
               cause,
@@ -283,23 +276,23 @@ export class StateStore {
             });
           }
           if (next.done) break;
-          const frame = next.value;
-          size += frame.length;
+          const row = next.value;
+          size += row.length;
           if (size > this.#maxStateBytes) throw this.#tooLarge(size);
           if (expectedLength !== undefined && size > expectedLength) throw incomplete(size, expectedLength);
-          hasher.update(frame);
-          batch.push(frame);
-          if (batch.length === WRITE_BATCH_FRAMES) flush();
+          digest.update(row);
+          batch.push(row);
+          if (batch.length === WRITE_BATCH_ROWS) flush();
         }
         flush();
       } catch (error) {
-        await frames.return();
+        await rows.return();
         await body.cancel().catch(() => {});
         throw error;
       }
     }
     if (expectedLength !== undefined && size !== expectedLength) throw incomplete(size, expectedLength);
-    return { blobId, size, hash: hasher.digest() };
+    return { blobId, size, hash: await digest.digest() };
   }
 
   #tooLarge(size: number): EdgeError {
@@ -321,25 +314,11 @@ export class StateStore {
     this.#collect({ blobId, size });
   }
 
-  /** A replaced version's frames: a small blob's go now (a few rows), a large one's in the alarm, off the writer's path. */
+  /** A replaced version's rows: a small blob's go now (one row), a large one's in the alarm, off the writer's path. */
   #collect(blob: { blobId: number; size: number }): void {
     if (blob.size <= INLINE_COLLECT_BYTES) this.#tables.dropBlob(blob.blobId);
     else this.#scheduleCollection();
   }
-}
-
-/** Frames [from, upto) of a blob, every one of them: a gap means the blob is broken. */
-function frameBatch(
-  tables: StateTables,
-  blobId: number,
-  from: number,
-  upto: number,
-): Uint8Array<ArrayBuffer>[] {
-  const frames = tables.frames(blobId, from, upto);
-  if (frames.length !== upto - from) {
-    throw new EdgeError("INTERNAL", `state blob ${blobId} is missing frames ${from}..${upto - 1}`);
-  }
-  return frames;
 }
 
 export function stateTooLarge(limit: number, size: number): EdgeError {

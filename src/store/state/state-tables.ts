@@ -1,8 +1,12 @@
-// SQL tables behind contract state: blobs of 64 KiB frames, and one row per
-// committed version. A blob is `staged` while an upload writes it, `current`
-// once its version is the head, `retired` when a newer version replaced it and
-// only open readers still need its frames.
+// SQL tables behind contract state: blobs of rows, and one row per committed
+// version. A blob is `staged` while an upload writes it, `current` once its
+// version is the head, `retired` when a newer version replaced it and only open
+// readers still need its rows. `state_frames` keeps its name from when a row
+// was one 64 KiB frame: a blob's row_bytes says how large its rows are
+// (row-layout.ts), so blobs written before rows grew read as they always did.
+import { EdgeError } from "../../errors.js";
 import { blobOf, intOf, type SqlPort } from "../sql/sql-port.js";
+import { LEGACY_ROW_BYTES } from "./row-layout.js";
 
 export interface StateVersion {
   version: number;
@@ -18,7 +22,8 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS state_blobs (
      blob_id INTEGER PRIMARY KEY AUTOINCREMENT,
      status TEXT NOT NULL CHECK (status IN ('staged', 'current', 'retired')),
-     created_at INTEGER NOT NULL)`,
+     created_at INTEGER NOT NULL,
+     row_bytes INTEGER NOT NULL DEFAULT ${LEGACY_ROW_BYTES})`,
   `CREATE TABLE IF NOT EXISTS state_frames (
      blob_id INTEGER NOT NULL,
      idx INTEGER NOT NULL,
@@ -32,6 +37,14 @@ const SCHEMA = [
      created_at INTEGER NOT NULL)`,
 ];
 
+/** A state_blobs table made before row_bytes existed gets it, defaulting its old blobs to 64 KiB rows. */
+function addRowBytes(sql: SqlPort): void {
+  const [table] = sql.exec("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'state_blobs'");
+  if (typeof table?.sql === "string" && !table.sql.includes("row_bytes")) {
+    sql.exec(`ALTER TABLE state_blobs ADD COLUMN row_bytes INTEGER NOT NULL DEFAULT ${LEGACY_ROW_BYTES}`);
+  }
+}
+
 export class StateTables {
   readonly #sql: SqlPort;
   /**
@@ -39,10 +52,13 @@ export class StateTables {
    * it stays exact; a statement costs ~0.1 ms of the thread here and an update asked for the head four times.
    */
   #head: StateVersion | null | undefined;
+  /** Row size per blob id (fixed once the blob exists), so a page read does not ask SQL each time. */
+  readonly #rowBytes = new Map<number, number>();
 
   constructor(sql: SqlPort) {
     this.#sql = sql;
     for (const statement of SCHEMA) sql.exec(statement);
+    addRowBytes(sql);
   }
 
   transaction<T>(fn: () => T): T {
@@ -55,31 +71,44 @@ export class StateTables {
     }
   }
 
-  /** A new blob, `staged` until promoted; `current` only inside the transaction that promotes it. */
-  newBlob(now: number, status: "staged" | "current" = "staged"): number {
+  /** A new blob of `rowBytes` rows, `staged` until promoted; `current` only inside the transaction that promotes it. */
+  newBlob(now: number, rowBytes: number, status: "staged" | "current" = "staged"): number {
     const [row] = this.#sql.exec(
-      "INSERT INTO state_blobs (status, created_at) VALUES (?, ?) RETURNING blob_id",
+      "INSERT INTO state_blobs (status, created_at, row_bytes) VALUES (?, ?, ?) RETURNING blob_id",
       status,
       now,
+      rowBytes,
     );
-    return intOf(row?.blob_id);
+    const blobId = intOf(row?.blob_id);
+    this.#rowBytes.set(blobId, rowBytes);
+    return blobId;
   }
 
-  putFrame(blobId: number, index: number, data: Uint8Array): void {
+  /** The size of a blob's rows (every row but the last is full). */
+  rowBytesOf(blobId: number): number {
+    const known = this.#rowBytes.get(blobId);
+    if (known !== undefined) return known;
+    const [row] = this.#sql.exec("SELECT row_bytes FROM state_blobs WHERE blob_id = ?", blobId);
+    const rowBytes = row ? intOf(row.row_bytes) : LEGACY_ROW_BYTES;
+    if (row) this.#rowBytes.set(blobId, rowBytes);
+    return rowBytes;
+  }
+
+  putRow(blobId: number, index: number, data: Uint8Array): void {
     this.#sql.exec("INSERT INTO state_frames (blob_id, idx, data) VALUES (?, ?, ?)", blobId, index, data);
   }
 
-  /** Writes consecutive frames from `first` in one transaction: one commit per batch, not per frame. */
-  putFrames(blobId: number, first: number, frames: readonly Uint8Array[]): void {
-    if (frames.length === 0) return;
+  /** Writes consecutive rows from `first` in one transaction: one commit per batch, not per row. */
+  putRows(blobId: number, first: number, rows: readonly Uint8Array[]): void {
+    if (rows.length === 0) return;
     this.#sql.transaction(() => {
-      for (const [offset, frame] of frames.entries()) this.putFrame(blobId, first + offset, frame);
+      for (const [offset, row] of rows.entries()) this.putRow(blobId, first + offset, row);
     });
   }
 
-  /** Frames [from, to) of a blob, in order. */
-  frames(blobId: number, from: number, to: number): Uint8Array<ArrayBuffer>[] {
-    return this.#sql
+  /** Rows [from, to) of a blob, in order, every one of them: a gap means the blob is broken. */
+  rows(blobId: number, from: number, to: number): Uint8Array<ArrayBuffer>[] {
+    const rows = this.#sql
       .exec(
         "SELECT data FROM state_frames WHERE blob_id = ? AND idx >= ? AND idx < ? ORDER BY idx",
         blobId,
@@ -87,11 +116,16 @@ export class StateTables {
         to,
       )
       .map((row) => blobOf(row.data));
+    if (rows.length !== to - from) {
+      throw new EdgeError("INTERNAL", `state blob ${blobId} is missing rows ${from}..${to - 1}`);
+    }
+    return rows;
   }
 
   dropBlob(blobId: number): void {
     this.#sql.exec("DELETE FROM state_frames WHERE blob_id = ?", blobId);
     this.#sql.exec("DELETE FROM state_blobs WHERE blob_id = ?", blobId);
+    this.#rowBytes.delete(blobId);
   }
 
   blobsWithStatus(status: BlobStatus): number[] {

@@ -4,7 +4,7 @@ import type { StateVersion } from "./state-tables.js";
 
 export interface VersionInfo {
   version: number;
-  /** BLAKE3-256 of the state bytes, base58. */
+  /** SHA-256 of the state bytes, base58 (BLAKE3 for versions committed before the change: treat it as opaque). */
   hash: string;
   size: number;
   createdAt: number;
