@@ -13,6 +13,7 @@ import { StateStore } from "../../src/store/state/state-store.js";
 import { StateTables } from "../../src/store/state/state-tables.js";
 import { nodeSql } from "./support/node-sql.js";
 import { cutAt, drain, equalBytes, patterned, streamOf } from "../support/bytes.js";
+import { writeLegacyState } from "../support/legacy-state.js";
 
 const MAX = 3 * ROW_BYTES;
 // Each run hashes and stores up to 3 MiB in pure JS.
@@ -32,29 +33,6 @@ function byteStreamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
       } else controller.enqueue(chunk.slice());
     },
   });
-}
-
-/** The schema as it was before rows grew, with one current blob of 64 KiB rows holding `data`. */
-function legacyDatabase(sql: SqlPort, data: Uint8Array): void {
-  sql.exec(`CREATE TABLE state_blobs (
-     blob_id INTEGER PRIMARY KEY AUTOINCREMENT,
-     status TEXT NOT NULL CHECK (status IN ('staged', 'current', 'retired')),
-     created_at INTEGER NOT NULL)`);
-  sql.exec(`CREATE TABLE state_frames (
-     blob_id INTEGER NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (blob_id, idx))`);
-  sql.exec(`CREATE TABLE state_versions (
-     version INTEGER PRIMARY KEY, blob_id INTEGER NOT NULL, size INTEGER NOT NULL,
-     hash BLOB NOT NULL, created_at INTEGER NOT NULL)`);
-  sql.exec("INSERT INTO state_blobs (blob_id, status, created_at) VALUES (1, 'current', 5)");
-  for (let idx = 0; idx * FRAME_BYTES < data.length; idx++) {
-    const frame = data.subarray(idx * FRAME_BYTES, (idx + 1) * FRAME_BYTES);
-    sql.exec("INSERT INTO state_frames (blob_id, idx, data) VALUES (1, ?, ?)", idx, frame);
-  }
-  sql.exec(
-    "INSERT INTO state_versions (version, blob_id, size, hash, created_at) VALUES (1, 1, ?, ?, 5)",
-    data.length,
-    blake3(data),
-  );
 }
 
 function storeOver(sql: SqlPort) {
@@ -152,7 +130,7 @@ describe("state rows", () => {
           async ([size, wanted]) => {
             const sql = nodeSql();
             const data = patterned(size, 9);
-            legacyDatabase(sql, data);
+            writeLegacyState((query, ...params) => sql.exec(query, ...params), data);
             const store = storeOver(sql);
             expect(store.head()).toMatchObject({ version: 1, size, hash: blake3(data) });
             await expectReads(store, data, wanted);
@@ -167,7 +145,7 @@ describe("state rows", () => {
   it("after the migration old and new layouts live side by side, and the migration runs once", async () => {
     const sql = nodeSql();
     const old = patterned(ROW_BYTES + 3 * FRAME_BYTES + 7, 1);
-    legacyDatabase(sql, old);
+    writeLegacyState((query, ...params) => sql.exec(query, ...params), old);
     const store = storeOver(sql);
     const head = store.head()!;
     const reader = store.read(head, { start: 0, end: head.size });

@@ -11,6 +11,7 @@ import { durableObjectSql } from "../../src/store/sql/durable-object-sql.js";
 import { StateStore } from "../../src/store/state/state-store.js";
 import { StateTables } from "../../src/store/state/state-tables.js";
 import { drain, equalBytes, patterned, streamOf } from "../support/bytes.js";
+import { writeLegacyState } from "../support/legacy-state.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -20,26 +21,8 @@ describe("state rows on DO SQLite", () => {
     const stub = env.CONTRACTS.get(env.CONTRACTS.idFromName(`legacy-rows-${Math.random()}`));
     await runInDurableObject(stub, async (_instance, state) => {
       const raw = state.storage.sql;
-      raw.exec(`CREATE TABLE state_blobs (
-         blob_id INTEGER PRIMARY KEY AUTOINCREMENT,
-         status TEXT NOT NULL CHECK (status IN ('staged', 'current', 'retired')),
-         created_at INTEGER NOT NULL)`);
-      raw.exec(`CREATE TABLE state_frames (
-         blob_id INTEGER NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (blob_id, idx))`);
-      raw.exec(`CREATE TABLE state_versions (
-         version INTEGER PRIMARY KEY, blob_id INTEGER NOT NULL, size INTEGER NOT NULL,
-         hash BLOB NOT NULL, created_at INTEGER NOT NULL)`);
       const old = patterned(MiB + 3 * 64 * KiB + 5, 7);
-      raw.exec("INSERT INTO state_blobs (blob_id, status, created_at) VALUES (1, 'current', 1)");
-      for (let idx = 0; idx * 64 * KiB < old.length; idx++) {
-        const frame = old.slice(idx * 64 * KiB, (idx + 1) * 64 * KiB);
-        raw.exec("INSERT INTO state_frames (blob_id, idx, data) VALUES (1, ?, ?)", idx, frame);
-      }
-      raw.exec(
-        "INSERT INTO state_versions (version, blob_id, size, hash, created_at) VALUES (1, 1, ?, ?, 1)",
-        old.length,
-        blake3(old),
-      );
+      writeLegacyState((query, ...params) => raw.exec(query, ...params), old);
 
       const sql = durableObjectSql(state.storage);
       const store = new StateStore(new StateTables(sql), { now: () => Date.now() }, newStateDigest, {

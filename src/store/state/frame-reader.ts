@@ -1,7 +1,8 @@
-// Turns a request body into frames of exactly `frameBytes` (the last one
-// shorter). Byte streams are read with a BYOB reader straight into the frame
-// buffer (workerd's readAtLeast fills a whole frame per call); other streams
-// fall back to re-cutting their chunks.
+// Turns a request body into pieces of exactly `frameBytes` (the last one
+// shorter): 1 MiB rows for state, 64 KiB frames for leases. Byte streams are
+// read with a BYOB reader straight into the piece's own buffer (workerd's
+// readAtLeast fills a whole one per call, nothing is concatenated); other
+// streams fall back to re-cutting their chunks.
 import { FrameChunker } from "./frame-chunker.js";
 
 type FillingReader = ReadableStreamBYOBReader & {
