@@ -167,6 +167,33 @@ describe("state rows", () => {
     await expectReads(storeOver(sql), fresh, [{ start: ROW_BYTES - 1, end: ROW_BYTES + 1 }]);
   });
 
+  it(
+    "a body longer than a small declared length is refused whatever its chunks, and stores nothing",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: 3 * FRAME_BYTES }),
+          fc.integer({ min: 1, max: ROW_BYTES }),
+          fc.array(fc.nat({ max: 4 * FRAME_BYTES }), { maxLength: 4 }),
+          fc.boolean(),
+          async (declared, extra, cuts, byob) => {
+            const sql = nodeSql();
+            const store = storeOver(sql);
+            const chunks = cutAt(patterned(declared + extra, 3), cuts);
+            const put = store.put(byob ? byteStreamOf(chunks) : streamOf(chunks), {
+              expectedLength: declared,
+            });
+            await expect(put).rejects.toMatchObject({ code: "INCOMPLETE_BODY" });
+            expect(sql.exec("SELECT COUNT(*) AS n FROM state_frames")).toEqual([{ n: 0 }]);
+            expect(store.head()).toBeNull();
+          },
+        ),
+        { numRuns: 25 },
+      );
+    },
+    SLOW,
+  );
+
   it("sequential 64 KiB refills cost one SELECT per row, and a new pin starts afresh", async () => {
     const counting = countingSelects(nodeSql());
     const store = storeOver(counting.sql);

@@ -263,7 +263,7 @@ export class StateStore {
     };
     if (body) {
       // Straight into row-sized buffers (BYOB readAtLeast): each row is hashed and bound to SQL as read.
-      const rows = readFrames(body, ROW_BYTES);
+      const rows = readFrames(body, pieceBytesFor(expectedLength));
       try {
         for (;;) {
           let next: IteratorResult<Uint8Array>;
@@ -319,6 +319,17 @@ export class StateStore {
     if (blob.size <= INLINE_COLLECT_BYTES) this.#tables.dropBlob(blob.blobId);
     else this.#scheduleCollection();
   }
+}
+
+/**
+ * A declared state smaller than a row is read into a buffer of its own size, so
+ * a counter's 8-byte update does not allocate (and zero) a 1 MiB row. Every row
+ * but the last is still full: a body longer than declared shows as a second
+ * piece, and that is refused before it is written.
+ */
+function pieceBytesFor(expectedLength: number | undefined): number {
+  if (expectedLength === undefined || expectedLength >= ROW_BYTES) return ROW_BYTES;
+  return Math.max(1, expectedLength);
 }
 
 export function stateTooLarge(limit: number, size: number): EdgeError {
