@@ -20,7 +20,9 @@ const MAX = 3 * ROW_BYTES;
 const SLOW = 60_000;
 
 /** A byte stream, so put() takes its BYOB path (node has no readAtLeast: read(view) until full). */
-function byteStreamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+function byteStreamOf(all: Uint8Array[]): ReadableStream<Uint8Array> {
+  // A byte stream refuses to enqueue an empty chunk (an empty body is no chunks at all).
+  const chunks = all.filter((chunk) => chunk.length > 0);
   let index = 0;
   return new ReadableStream({
     type: "bytes",
