@@ -11,7 +11,7 @@ import { executeContract } from "../../src/sandbox/execute-contract.js";
 import { StateStore } from "../../src/store/state/state-store.js";
 import { StateTables } from "../../src/store/state/state-tables.js";
 import { drain, streamOf } from "../support/bytes.js";
-import { nobleStateDigest } from "../../src/hashing/state-digest.js";
+import { newStateDigest } from "../../src/hashing/state-digest.js";
 import { nodeSql } from "./support/node-sql.js";
 import { contractModule } from "./support/wasm.js";
 
@@ -28,8 +28,14 @@ const settings: ExecutionSettings = {
 
 async function setup(head: Uint8Array) {
   const sql = nodeSql();
+  const statements: string[] = [];
+  const exec = sql.exec.bind(sql);
+  sql.exec = (query, ...bindings) => {
+    statements.push(query);
+    return exec(query, ...bindings);
+  };
   let now = 1_000;
-  const state = new StateStore(new StateTables(sql), { now: () => now++ }, nobleStateDigest, {
+  const state = new StateStore(new StateTables(sql), { now: () => now++ }, newStateDigest, {
     maxStateBytes: 1 << 24,
   });
   await state.put(streamOf([head]), { expectedLength: head.length });
@@ -59,6 +65,7 @@ async function setup(head: Uint8Array) {
   };
   return {
     state,
+    statements,
     calls,
     update,
     headBytes,
@@ -96,6 +103,18 @@ describe("an update of a small state", () => {
     const { calls, update } = await setup(new Uint8Array([1, 2, 3]));
     expect(await update(new Uint8Array([1, 2, 3]))).toMatchObject({ version: 1, changed: false });
     expect(calls).toHaveLength(1);
+  });
+
+  it("reads nothing and writes the row and the version once the head came from an update", async () => {
+    const { statements, update, headBytes } = await setup(new Uint8Array([1, 2, 3]));
+    await update(new Uint8Array([4, 5]));
+    statements.length = 0;
+    await update(new Uint8Array([6, 7]));
+    expect(statements.map((query) => query.split(" ").slice(0, 3).join(" "))).toEqual([
+      "INSERT OR REPLACE",
+      "INSERT INTO state_versions",
+    ]);
+    expect(await headBytes()).toEqual(new Uint8Array([6, 7]));
   });
 
   it("replaces the old version's frame in the same commit", async () => {

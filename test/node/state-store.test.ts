@@ -183,7 +183,33 @@ describe("StateStore over real SQLite", () => {
     expect(await errorCode(store.put(patterned(9), { validate: refuse }))).toBe("BAD_REQUEST");
     expect(await errorCode(store.put(patterned(9), { expectedLength: 10 }))).toBe("INCOMPLETE_BODY");
     expect(store.head()?.version).toBe(2);
+    expect(await readAll(store)).toEqual(bytes);
     expect([blobs(), rows()]).toEqual([1, 1]);
+  });
+
+  it("rewrites a small head nobody reads in place, and gives a new blob to one a reader holds", async () => {
+    const { store, rows, blobs } = setup();
+    await store.put(patterned(8, 1));
+    const first = store.head()!;
+    await store.put(patterned(8, 2));
+    expect(store.head()).toMatchObject({ version: 2, blobId: first.blobId });
+    await store.put(new Uint8Array(0));
+    expect([blobs(), rows()]).toEqual([1, 0]);
+    await store.put(patterned(8, 3));
+    expect(await readAll(store)).toEqual(patterned(8, 3));
+
+    // A page reader of the head keeps its bytes while a new small version commits.
+    const held = store.head()!;
+    const pages = store.pin(held);
+    await store.put(patterned(8, 4));
+    expect(store.head()!.blobId).not.toBe(held.blobId);
+    expect(pages.read(0, 8)).toEqual(patterned(8, 3));
+    pages.release();
+    expect(await readAll(store)).toEqual(patterned(8, 4));
+    expect([blobs(), rows()]).toEqual([1, 1]);
+    const next = store.pin(store.head()!);
+    expect(next.read(2, 4)).toEqual(patterned(8, 4).subarray(2, 6));
+    next.release();
   });
 
   it("forgets a head promoted in a transaction that then rolled back", async () => {

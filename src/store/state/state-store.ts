@@ -51,6 +51,8 @@ export class StateStore {
   /** Replaced versions a reader still held at the commit (blob id to size): collected when the last lets go. */
   readonly #retiredHeld = new Map<number, number>();
   readonly #scheduleCollection: () => void;
+  /** The bytes of the last small state committed from memory, by its blob: page reads of it need no SELECT. */
+  #small: { blobId: number; bytes: Uint8Array } | null = null;
 
   constructor(tables: StateTables, clock: Clock, newDigest: StateDigestFactory, options: StateStoreOptions) {
     this.#tables = tables;
@@ -91,7 +93,7 @@ export class StateStore {
     options: PutOptions = {},
   ): Promise<StateVersion> {
     if (body instanceof Uint8Array) {
-      if (body.length <= FRAME_BYTES) return this.#putFrame(body, options);
+      if (body.length <= FRAME_BYTES) return this.#putSmall(body, options);
       body = chunkStream([body as Uint8Array<ArrayBuffer>].values());
     }
     const { expectedLength } = options;
@@ -117,7 +119,7 @@ export class StateStore {
     }
   }
 
-  async #putFrame(bytes: Uint8Array, options: PutOptions): Promise<StateVersion> {
+  async #putSmall(bytes: Uint8Array, options: PutOptions): Promise<StateVersion> {
     const { expectedLength } = options;
     if (bytes.length > this.#maxStateBytes) throw this.#tooLarge(bytes.length);
     if (expectedLength !== undefined && bytes.length !== expectedLength) {
@@ -129,13 +131,21 @@ export class StateStore {
     const head = this.#identicalHead(staged, options);
     if (head) return head;
     await options.validate?.(staged);
-    return this.#commit(options, () => {
+    const version = this.#commit(options, () => {
       const now = this.#clock.now();
-      // One row: at most a frame fits a ROW_BYTES row whole.
+      const current = this.#tables.head();
+      // A one-row head nobody reads takes the new bytes in place: one statement, where a new blob
+      // costs its insert, its row and the old blob's two deletes (each ~0.1-0.2 ms of the thread).
+      if (current && current.size <= FRAME_BYTES && !this.#readers.has(current.blobId)) {
+        this.#tables.rewriteSingleRow(current.blobId, bytes);
+        return this.#tables.promote(current.blobId, staged.size, staged.hash, now, true);
+      }
       const blobId = this.#tables.newBlob(now, ROW_BYTES, "current");
       if (bytes.length > 0) this.#tables.putRow(blobId, 0, bytes);
       return this.#tables.promote(blobId, staged.size, staged.hash, now, true);
     });
+    this.#small = { blobId: version.blobId, bytes: bytes.slice() };
+    return version;
   }
 
   /** With `keepIdenticalHead`, the head when `staged` is byte-identical to it (its other writes committed). */
@@ -189,6 +199,8 @@ export class StateStore {
       read: (offset, length) => {
         if (released) throw new EdgeError("INTERNAL", "state pages read after release");
         checkRange(blob.size, offset, length);
+        const small = this.#small;
+        if (small?.blobId === blob.blobId) return small.bytes.slice(offset, offset + length);
         return rows.read(offset, length);
       },
       release: () => {

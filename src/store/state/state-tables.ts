@@ -47,13 +47,13 @@ function addRowBytes(sql: SqlPort): void {
 
 export class StateTables {
   readonly #sql: SqlPort;
+  /** Row size per blob id (fixed once the blob exists), so a page read does not ask SQL each time. */
+  readonly #rowBytes = new Map<number, number>();
   /**
    * The head as last read or committed (undefined: read it again). Only `promote` writes versions, so
    * it stays exact; a statement costs ~0.1 ms of the thread here and an update asked for the head four times.
    */
   #head: StateVersion | null | undefined;
-  /** Row size per blob id (fixed once the blob exists), so a page read does not ask SQL each time. */
-  readonly #rowBytes = new Map<number, number>();
 
   constructor(sql: SqlPort) {
     this.#sql = sql;
@@ -71,7 +71,7 @@ export class StateTables {
     }
   }
 
-  /** A new blob of `rowBytes` rows, `staged` until promoted; `current` only inside the transaction that promotes it. */
+  /** A new blob, `staged` until promoted; `current` only inside the transaction that promotes it. */
   newBlob(now: number, rowBytes: number, status: "staged" | "current" = "staged"): number {
     const [row] = this.#sql.exec(
       "INSERT INTO state_blobs (status, created_at, row_bytes) VALUES (?, ?, ?) RETURNING blob_id",
@@ -96,6 +96,20 @@ export class StateTables {
 
   putRow(blobId: number, index: number, data: Uint8Array): void {
     this.#sql.exec("INSERT INTO state_frames (blob_id, idx, data) VALUES (?, ?, ?)", blobId, index, data);
+  }
+
+  /**
+   * Makes a blob of at most one row hold `data` (an empty state has no row). Only for a blob no
+   * reader holds, inside the transaction that promotes it.
+   */
+  rewriteSingleRow(blobId: number, data: Uint8Array): void {
+    if (data.length === 0) this.#sql.exec("DELETE FROM state_frames WHERE blob_id = ?", blobId);
+    else
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO state_frames (blob_id, idx, data) VALUES (?, 0, ?)",
+        blobId,
+        data,
+      );
   }
 
   /** Writes consecutive rows from `first` in one transaction: one commit per batch, not per row. */
@@ -154,8 +168,9 @@ export class StateTables {
   }
 
   /**
-   * Makes a blob the head (call inside `transaction`; `fresh`: it was made `current` there). Returns
-   * the blob of the version it replaced, still `current`: the caller drops it or calls `retire`.
+   * Makes a blob the head (call inside `transaction`; `fresh`: it was made `current` there, or it is
+   * the head's own blob rewritten in place). Returns the blob of the version it replaced, still
+   * `current`: the caller drops it or calls `retire`.
    */
   promote(
     blobId: number,
