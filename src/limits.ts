@@ -204,6 +204,9 @@ export const REPLY_CHUNK_BYTES = 64 * KiB;
  */
 export const INLINE_CALL_BYTES = 64 * KiB;
 
+/** A state hash over at most this many bytes is computed in JS (~0.2 ms at worst) rather than through a DigestStream (~0.3 ms to open and close). */
+export const SMALL_DIGEST_BYTES = 16 * KiB;
+
 /** How long past CONTRACT_DEADLINE_MS the DO still waits for a sandbox, which checks the deadline at its next pause. */
 export const SANDBOX_DEADLINE_GRACE_MS = 5_000;
 

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { digestStreamFactory, nobleStateDigest } from "../../src/hashing/state-digest.js";
 import { cutAt, patterned } from "../support/bytes.js";
+import { SMALL_DIGEST_BYTES } from "../../src/limits.js";
 
 /** A stand-in for workerd's DigestStream: a WritableStream that hashes what it is written. */
 class FakeDigestStream extends WritableStream<Uint8Array> {
@@ -43,6 +44,32 @@ describe("state digest (SHA-256)", () => {
     );
   });
 
+  it("opens a stream only once the input outgrows SMALL_DIGEST_BYTES, and hashes held bytes as they were", async () => {
+    let opened = 0;
+    class Counting extends FakeDigestStream {
+      constructor(algorithm: "SHA-256") {
+        super(algorithm);
+        opened++;
+      }
+    }
+    const factory = digestStreamFactory(Counting);
+    const small = factory();
+    const reused = patterned(SMALL_DIGEST_BYTES, 1);
+    small.update(reused);
+    const expected = sha256(reused);
+    reused.fill(0);
+    expect(await small.digest()).toEqual(expected);
+    expect(opened).toBe(0);
+
+    const large = factory();
+    const first = patterned(SMALL_DIGEST_BYTES - 1, 2);
+    const second = patterned(2, 3);
+    large.update(first);
+    large.update(second);
+    expect(opened).toBe(1);
+    expect(await large.digest()).toEqual(sha256(new Uint8Array([...first, ...second])));
+  });
+
   it("a failed unawaited write surfaces at digest()", async () => {
     class FailsSecond extends FakeDigestStream {
       constructor(algorithm: "SHA-256") {
@@ -50,7 +77,7 @@ describe("state digest (SHA-256)", () => {
       }
     }
     const digest = digestStreamFactory(FailsSecond)();
-    for (let i = 0; i < 3; i++) digest.update(patterned(10, i));
+    for (let i = 0; i < 3; i++) digest.update(patterned(SMALL_DIGEST_BYTES, i));
     await expect(digest.digest()).rejects.toThrow("digest write failed");
   });
 });
