@@ -18,7 +18,7 @@ import {
 } from "../http/openapi.js";
 import { parseRange } from "../http/range.js";
 import { contentLength } from "../http/read-bounded.js";
-import { stateTooLarge } from "../store/state/state-store.js";
+import { stateTooLarge } from "../store/state/state-errors.js";
 import { etagOf, type VersionInfo } from "../store/state/version-info.js";
 import { instanceStub } from "./instance-stub.js";
 

@@ -5,9 +5,10 @@
 import type { Clock } from "../../clock.js";
 import { EdgeError } from "../../errors.js";
 import type { StateDigestFactory } from "../../hashing/state-digest.js";
-import { FRAME_BYTES, INLINE_COLLECT_BYTES, ROW_BYTES, WRITE_BATCH_ROWS } from "../../limits.js";
+import { FRAME_BYTES, INLINE_COLLECT_BYTES, ROW_BYTES } from "../../limits.js";
 import { bytesEqual, chunkStream } from "../../bytes.js";
-import { readFrames } from "./frame-reader.js";
+import { incomplete, stateTooLarge } from "./state-errors.js";
+import { stageUpload } from "./stage-upload.js";
 import { RowCursor, checkRange } from "./row-cursor.js";
 import { RowLayout } from "./row-layout.js";
 import type { StateTables, StateVersion } from "./state-tables.js";
@@ -103,7 +104,10 @@ export class StateStore {
     }
     const blobId = this.#tables.newBlob(this.#clock.now(), ROW_BYTES);
     try {
-      const staged = await this.#stage(blobId, body, expectedLength);
+      const staged = await stageUpload(this.#tables, this.#newDigest(), blobId, body, {
+        expectedLength,
+        maxStateBytes: this.#maxStateBytes,
+      });
       const head = this.#identicalHead(staged, options);
       if (head) {
         this.#tables.dropBlob(blobId);
@@ -258,55 +262,6 @@ export class StateStore {
     });
   }
 
-  async #stage(
-    blobId: number,
-    body: ReadableStream<Uint8Array> | null,
-    expectedLength: number | undefined,
-  ): Promise<StagedState> {
-    const digest = this.#newDigest();
-    let size = 0;
-    let index = 0;
-    let batch: Uint8Array[] = [];
-    const flush = () => {
-      const rows = batch;
-      batch = [];
-      this.#tables.putRows(blobId, index, rows);
-      index += rows.length;
-    };
-    if (body) {
-      // Straight into row-sized buffers (BYOB readAtLeast): each row is hashed and bound to SQL as read.
-      const rows = readFrames(body, pieceBytesFor(expectedLength));
-      try {
-        for (;;) {
-          let next: IteratorResult<Uint8Array>;
-          try {
-            next = await rows.next();
-          } catch (cause) {
-            throw new EdgeError("INCOMPLETE_BODY", "the request body was aborted before it ended", {
-              cause,
-              details: { received: size },
-            });
-          }
-          if (next.done) break;
-          const row = next.value;
-          size += row.length;
-          if (size > this.#maxStateBytes) throw this.#tooLarge(size);
-          if (expectedLength !== undefined && size > expectedLength) throw incomplete(size, expectedLength);
-          digest.update(row);
-          batch.push(row);
-          if (batch.length === WRITE_BATCH_ROWS) flush();
-        }
-        flush();
-      } catch (error) {
-        await rows.return();
-        await body.cancel().catch(() => {});
-        throw error;
-      }
-    }
-    if (expectedLength !== undefined && size !== expectedLength) throw incomplete(size, expectedLength);
-    return { blobId, size, hash: await digest.digest() };
-  }
-
   #tooLarge(size: number): EdgeError {
     return stateTooLarge(this.#maxStateBytes, size);
   }
@@ -331,29 +286,4 @@ export class StateStore {
     if (blob.size <= INLINE_COLLECT_BYTES) this.#tables.dropBlob(blob.blobId);
     else this.#scheduleCollection();
   }
-}
-
-/**
- * A declared state smaller than a row is read into a buffer of its own size, so
- * a counter's 8-byte update does not allocate (and zero) a 1 MiB row. Every row
- * but the last is still full: a body longer than declared shows as a second
- * piece, and that is refused before it is written.
- */
-function pieceBytesFor(expectedLength: number | undefined): number {
-  if (expectedLength === undefined || expectedLength >= ROW_BYTES) return ROW_BYTES;
-  return Math.max(1, expectedLength);
-}
-
-export function stateTooLarge(limit: number, size: number): EdgeError {
-  return new EdgeError("PAYLOAD_TOO_LARGE", `state exceeds the limit of ${limit} bytes`, {
-    details: { limit, size },
-  });
-}
-
-function incomplete(received: number, expected: number): EdgeError {
-  return new EdgeError(
-    "INCOMPLETE_BODY",
-    `the request body has ${received} bytes but Content-Length declared ${expected}`,
-    { details: { received, expected } },
-  );
 }
