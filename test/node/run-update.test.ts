@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ContractExecutor } from "../../src/contract/contract-executor.js";
 import { runUpdate, updatesOf } from "../../src/contract/run-update.js";
 import { INLINE_CALL_BYTES } from "../../src/limits.js";
-import type { ContractRequest, ExecutionSettings } from "../../src/protocol/sandbox-call.js";
+import type { ContractRequest } from "../../src/protocol/sandbox-call.js";
 import { executeContract } from "../../src/sandbox/execute-contract.js";
 import { StateStore } from "../../src/store/state/state-store.js";
 import { StateTables } from "../../src/store/state/state-tables.js";
@@ -14,17 +14,11 @@ import { drain, streamOf } from "../support/bytes.js";
 import { newStateDigest } from "../../src/hashing/state-digest.js";
 import { nodeSql } from "./support/node-sql.js";
 import { contractModule } from "./support/wasm.js";
+import { unmeteredSettings } from "./support/execution-settings.js";
 
 const module = contractModule("lax-update");
 const MARKER = 0xee; // lax-update's validate_state refuses a state holding it
-const settings: ExecutionSettings = {
-  memoryLimitBytes: 64 << 20,
-  readAheadBytes: 1 << 20,
-  pageMode: "auto",
-  fuel: null,
-  deadlineMs: 30_000,
-  pauseEveryMs: 4,
-};
+const settings = unmeteredSettings;
 
 async function setup(head: Uint8Array) {
   const sql = nodeSql();

@@ -10,26 +10,19 @@ import { encodeRelatedContracts, encodeUpdateData } from "../../../src/protocol/
 import type {
   CallPorts,
   ContractRequest,
-  ExecutionSettings,
   SandboxReply,
   StateReader,
 } from "../../../src/protocol/sandbox-call.js";
 import { executeContract } from "../../../src/sandbox/execute-contract.js";
 import { buildArtifact } from "../support/wasm.js";
+import { testFuel, unmeteredSettings } from "../support/execution-settings.js";
 
 const raw = capMemoryPages(buildArtifact("contracts/lax-update.wasm"), 1024);
 const plain = new WebAssembly.Module(raw);
 const metered = new WebAssembly.Module(instrument(raw) as Uint8Array<ArrayBuffer>);
 
-const settings: ExecutionSettings = {
-  memoryLimitBytes: 64 << 20,
-  readAheadBytes: 1 << 20,
-  pageMode: "auto",
-  fuel: null,
-  deadlineMs: 30_000,
-  pauseEveryMs: 4,
-};
-const fuel = { limit: 1_000_000_000, slice: 1_000_000, depthLimit: 1500 };
+const settings = unmeteredSettings;
+const fuel = testFuel;
 const NO_RELATED = encodeRelatedContracts([]);
 const MARKER = 0xee; // lax-update's validate_state refuses a state holding it
 
