@@ -3,7 +3,6 @@ import { createRoute } from "@hono/zod-openapi";
 import { base64 } from "@scure/base";
 import { z } from "zod";
 import type { ContractBytes, RunAnswer } from "../protocol/instance-rpc.js";
-import type { ReplyBody } from "../protocol/sandbox-call.js";
 import { EdgeError, unwrap, type Outcome } from "../errors.js";
 import { parseEtagCondition } from "../http/conditional.js";
 import { executionOptions, fuelHeaders } from "../http/fuel-headers.js";
@@ -23,12 +22,7 @@ import { readRequestBounded } from "../http/read-bounded.js";
 import { MAX_UPDATE_BYTES } from "../limits.js";
 import { etagOf } from "../store/state/version-info.js";
 import { instanceStub } from "./instance-stub.js";
-
-/** A streamed result goes out with its length (a short stream fails the response); an inline one is whole. */
-function sizedBody({ body, size }: { body: ReplyBody; size: number }): BodyInit | null {
-  if (body instanceof ReadableStream) return body.pipeThrough(new FixedLengthStream(size));
-  return body;
-}
+import { sizedBody } from "../http/sized-body.js";
 
 function bytesResponse(result: ContractBytes): Response {
   const headers = new Headers({
@@ -40,7 +34,7 @@ function bytesResponse(result: ContractBytes): Response {
     "x-contract-pages": result.stats.pages,
     ...fuelHeaders(result.stats.fuel),
   });
-  return new Response(sizedBody(result), { status: 200, headers });
+  return new Response(sizedBody(result.body, result.size), { status: 200, headers });
 }
 
 // What every metered call may refuse with (README "Fuel", "Limits").
@@ -274,7 +268,7 @@ export const executionRoutes = new DescribedRoutes()
       if (result.output.droppedBytes > 0)
         headers.set("x-contract-output-dropped", String(result.output.droppedBytes));
     }
-    return new Response(sizedBody(result), {
+    return new Response(sizedBody(result.body, result.size), {
       status: 200,
       headers,
     });

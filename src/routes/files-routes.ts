@@ -9,6 +9,7 @@ import { binary, DescribedRoutes, errors, idParams, json, TOKEN } from "../http/
 import { parseRange } from "../http/range.js";
 import { fileEtag, type FilesAt } from "../contract/files-reads.js";
 import { instanceStub } from "./instance-stub.js";
+import { sizedBody } from "../http/sized-body.js";
 
 function filesHeaders(at: FilesAt): Record<string, string> {
   return { "x-files-root": at.root, "x-files-version": String(at.version) };
@@ -140,6 +141,5 @@ export const filesRoutes = new DescribedRoutes()
     headers.set("content-length", String(length));
     if (read.range)
       headers.set("content-range", `bytes ${read.range.start}-${read.range.end - 1}/${read.entry.size}`);
-    const body = read.body?.pipeThrough(new FixedLengthStream(length)) ?? null;
-    return new Response(body, { status: read.range ? 206 : 200, headers });
+    return new Response(sizedBody(read.body, length), { status: read.range ? 206 : 200, headers });
   });

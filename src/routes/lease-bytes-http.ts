@@ -11,6 +11,7 @@ import { contentLength } from "../http/read-bounded.js";
 import { nonNegativeInteger, readLength } from "../http/read-length.js";
 import type { LeaseApi } from "../store/leases/lease-api.js";
 import { instanceStub } from "./instance-stub.js";
+import { sizedBody } from "../http/sized-body.js";
 
 /** The instance's LeaseApi (CONTRACT_NOT_FOUND when there is no instance). */
 export async function leaseApi(env: Env, id: string): Promise<LeaseApi> {
@@ -27,7 +28,7 @@ export function bytesResponse(
   sizeHeader: string,
   size: number,
 ) {
-  return new Response(body.pipeThrough(new FixedLengthStream(length)), {
+  return new Response(sizedBody(body, length), {
     headers: {
       "content-type": "application/octet-stream",
       "content-length": String(length),

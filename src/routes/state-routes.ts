@@ -21,6 +21,7 @@ import { contentLength } from "../http/read-bounded.js";
 import { stateTooLarge } from "../store/state/state-errors.js";
 import { etagOf, type VersionInfo } from "../store/state/version-info.js";
 import { instanceStub } from "./instance-stub.js";
+import { sizedBody } from "../http/sized-body.js";
 
 function versionHeaders(info: VersionInfo): Record<string, string> {
   return {
@@ -29,13 +30,6 @@ function versionHeaders(info: VersionInfo): Record<string, string> {
     "accept-ranges": "bytes",
     "cache-control": "no-cache",
   };
-}
-
-// workerd sends a stream body chunked unless it comes from a FixedLengthStream,
-// which also fails the response if the DO were to deliver a different length.
-function withLength(body: ReadableStream<Uint8Array> | null, length: number): ReadableStream | null {
-  if (!body) return null;
-  return body.pipeThrough(new FixedLengthStream(length));
 }
 
 const text = { schema: { type: "string" as const } };
@@ -128,10 +122,10 @@ export const stateRoutes = new DescribedRoutes()
       const { start, end } = read.range;
       headers.set("content-range", `bytes ${start}-${end - 1}/${read.info.size}`);
       headers.set("content-length", String(end - start));
-      return new Response(withLength(read.body, end - start), { status: 206, headers });
+      return new Response(sizedBody(read.body, end - start), { status: 206, headers });
     }
     headers.set("content-length", String(read.info.size));
-    return new Response(withLength(read.body, read.info.size), { status: 200, headers });
+    return new Response(sizedBody(read.body, read.info.size), { status: 200, headers });
   })
   .openapi(putState, async (c) => {
     const { stub } = instanceStub(c.env, c.req.param("id"));

@@ -7,6 +7,7 @@ import { binary, DescribedRoutes, errors, idParams, Integer, json, TOKEN } from 
 import { nonNegativeInteger, readLength } from "../http/read-length.js";
 import { MAX_READ_BYTES_PER_REQUEST } from "../limits.js";
 import { instanceStub } from "./instance-stub.js";
+import { sizedBody } from "../http/sized-body.js";
 
 const Stats = z.object({
   size: z.number().int().meta({ description: "bytes a contract has addressed (the end of its last write)" }),
@@ -71,7 +72,7 @@ export const storageRoutes = new DescribedRoutes()
       });
     }
     const body = unwrap(await stub.readStorage(offset, length));
-    return new Response(body.pipeThrough(new FixedLengthStream(length)), {
+    return new Response(sizedBody(body, length), {
       headers: {
         "content-type": "application/octet-stream",
         "content-length": String(length),
