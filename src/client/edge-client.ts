@@ -132,8 +132,8 @@ export class EdgeClient implements EdgeClientApi {
 
   /**
    * Writes the state to `write`, chunk by chunk, from `resumeFrom` on (Range requests): a download
-   * cut off mid-way continues where it stopped, up to `retries` times, as long as the state's
-   * version is the one it started with.
+   * cut off mid-way, or a request that got no answer, continues where it stopped, up to `retries`
+   * times in all, as long as the state's version is the one it started with.
    */
   async downloadState(
     id: string,
@@ -158,6 +158,9 @@ export class EdgeClient implements EdgeClientApi {
           const head = await this.#raw(`/v1/contracts/${encodeURIComponent(id)}/state`, { method: "HEAD" });
           if (head.ok && Number(head.headers.get("content-length")) === offset) return stateInfo(head);
         }
+        // A request that got no answer (a reset, or a kept-alive connection the server had just
+        // closed) is retried like a cut body: only an answer from the server is final.
+        if (!(error instanceof EdgeApiError) && ++failures <= (options.retries ?? 5)) continue;
         throw error;
       }
       hash = info.hash;

@@ -177,6 +177,19 @@ describe("EdgeClient", () => {
     await breaking.downloadState(id, (chunk) => void resumed.push(chunk.slice()));
     expect(answers).toBe(2);
     expect(hex(Buffer.concat(resumed))).toBe(hex(state));
+
+    // A request that gets no answer at all (a stale kept-alive connection) is retried too.
+    let attempts = 0;
+    const unanswered = new EdgeClient(server.origin, {
+      fetch: async (input, init) => {
+        if (attempts++ === 0) throw new TypeError("fetch failed", { cause: new Error("other side closed") });
+        return fetch(input, init);
+      },
+    });
+    const retried: Uint8Array[] = [];
+    await unanswered.downloadState(id, (chunk) => void retried.push(chunk.slice()), { resumeFrom: half });
+    expect(attempts).toBe(2);
+    expect(hex(Buffer.concat([state.subarray(0, half), ...retried]))).toBe(hex(state));
   }, 60_000);
 
   it("turns an error answer into EdgeApiError with the stable code", async () => {
